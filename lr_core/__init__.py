@@ -1,0 +1,1 @@
+"""lr_core: the numerical engine of LR Lab (no Streamlit here)."""

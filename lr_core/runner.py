@@ -1,0 +1,341 @@
+r"""Run an optimizer on a surface, a whole batch of runs in one vectorized loop.
+
+.. math:: \theta_{t+1} = \theta_t + \Delta_t, \qquad
+          \Delta_t = \mathrm{update}\big(\nabla L(\theta_t) + \sigma\xi_t,\ \text{state},\ \theta_t,\ \eta_t\big),
+          \qquad \xi_t \sim \mathcal N(0, I)
+
+The batch shape is the broadcast of ``x0.shape[:-1]`` and the optimizer's array-valued hyperparameters.
+:func:`run` records everything a lesson draws (path, losses, gradients, rates, optimizer internals);
+:func:`sweep` keeps only the losses and the end point, so ten thousand runs fit the time of a slider move.
+
+A run *diverges* at the first step whose point leaves the divergence box, the plotting box grown
+:data:`DIVERGENCE_FACTOR` times about its centre (a point that is not finite leaves it too). The run is then
+frozen at that point, clipped to the box, so nothing recorded is NaN or infinite.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lr_core._checks import as_float_array, non_negative, positive_int
+from lr_core.optimizers import Optimizer
+from lr_core.schedules import Schedule
+from lr_core.surfaces import Surface
+
+DIVERGENCE_FACTOR = 1e3
+"""How many times the plotting box's half-width a point may stray from its centre before its run diverged."""
+
+MAX_STEPS = 100_000
+
+BLOCK_VALUES = 16_000
+"""At most this many values (125 KiB of float64) in one block of runs, so a step's temporaries stay in cache
+and below glibc's 128 KiB mmap threshold; the blocks of a large batch run on two threads (numpy releases the
+GIL inside its loops). ``benchmarks/engine.py`` measures both effects."""
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Everything :func:`run` recorded, step by step, for every run of the batch.
+
+    ``params[t]`` is :math:`\\theta_t` (``params[0]`` the start), ``losses[t] = L(\\theta_t)``, ``grads[t]``
+    the (noisy) gradient used at step ``t`` to go from :math:`\\theta_t` to :math:`\\theta_{t+1}`, ``lrs[t]``
+    its rate, and ``internals[name][t]`` the optimizer's quantity ``name`` after that step. ``diverged_at``
+    is, per run, the index of the first point outside the divergence box, or -1.
+    """
+
+    surface: Surface = field(repr=False)
+    optimizer: Optimizer = field(repr=False)
+    params: np.ndarray = field(repr=False)
+    losses: np.ndarray = field(repr=False)
+    grads: np.ndarray = field(repr=False)
+    lrs: np.ndarray = field(repr=False)
+    internals: dict[str, np.ndarray] = field(repr=False)
+    diverged_at: np.ndarray = field(repr=False)
+
+    @property
+    def steps(self) -> int:
+        return self.losses.shape[0] - 1
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        return self.losses.shape[1:]
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_at >= 0
+
+    @property
+    def last_index(self) -> np.ndarray:
+        """Per run, the index of the last point worth drawing: where it diverged, or the final step."""
+        return np.where(self.diverged, self.diverged_at, self.steps)
+
+    def run(self, index: int | tuple[int, ...]) -> Trajectory:
+        """The single run at batch ``index``."""
+        idx = index if isinstance(index, tuple) else (index,)
+        at = (slice(None), *idx)
+        return Trajectory(
+            self.surface,
+            self.optimizer,
+            self.params[at],
+            self.losses[at],
+            self.grads[at],
+            self.lrs[at],
+            {k: v[at] for k, v in self.internals.items()},
+            self.diverged_at[idx],
+        )
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What :func:`sweep` keeps: ``losses`` of shape ``(steps + 1, *batch)``, the ``final`` points and
+    ``diverged_at`` (as in :class:`Trajectory`)."""
+
+    surface: Surface = field(repr=False)
+    optimizer: Optimizer = field(repr=False)
+    losses: np.ndarray = field(repr=False)
+    final: np.ndarray = field(repr=False)
+    diverged_at: np.ndarray = field(repr=False)
+
+    @property
+    def steps(self) -> int:
+        return self.losses.shape[0] - 1
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_at >= 0
+
+
+def run(
+    surface: Surface,
+    optimizer: Optimizer,
+    x0: Any,
+    steps: int,
+    *,
+    noise: float = 0.0,
+    seed: int | None = None,
+) -> Trajectory:
+    """Run ``optimizer`` on ``surface`` from ``x0`` (shape ``(..., dim)``) for ``steps`` steps, recording all.
+
+    ``noise`` is the standard deviation :math:`\\sigma` of Gaussian noise added to every gradient coordinate,
+    drawn from ``numpy.random.default_rng(seed)``: the stochastic-gradient setting.
+    """
+    job = _Job.make(surface, optimizer, x0, steps, noise, seed)
+    n, dim = job.x0.shape
+    rec = _Record(
+        losses=np.empty((steps + 1, n)),
+        final=np.empty((n, dim)),
+        diverged_at=np.full(n, -1),
+        params=np.empty((steps + 1, n, dim)),
+        grads=np.empty((steps, n, dim)),
+        internals={},
+    )
+    job.execute(rec)
+    lrs = np.broadcast_to(job.lr_table, (steps, n))
+    return Trajectory(
+        surface,
+        optimizer,
+        job.shaped(rec.params),
+        job.shaped(rec.losses),
+        job.shaped(rec.grads),
+        job.shaped(lrs),
+        {k: job.shaped(v) for k, v in rec.internals.items()},
+        job.shaped(rec.diverged_at, lead=0),
+    )
+
+
+def sweep(
+    surface: Surface,
+    optimizer: Optimizer,
+    x0: Any,
+    steps: int,
+    *,
+    noise: float = 0.0,
+    seed: int | None = None,
+) -> Sweep:
+    """As :func:`run`, keeping only the losses, the end points and where runs diverged: for large batches,
+    such as ``sweep(quadratic_2d(), sgd(lr=np.logspace(-3, 0, 10_000)), [2.0, -1.0], 500)``."""
+    job = _Job.make(surface, optimizer, x0, steps, noise, seed)
+    n, dim = job.x0.shape
+    rec = _Record(losses=np.empty((steps + 1, n)), final=np.empty((n, dim)), diverged_at=np.full(n, -1))
+    job.execute(rec)
+    return Sweep(
+        surface,
+        optimizer,
+        job.shaped(rec.losses),
+        job.shaped(rec.final, lead=0),
+        job.shaped(rec.diverged_at, lead=0),
+    )
+
+
+@dataclass
+class _Record:
+    """Output buffers over the flattened batch; ``None`` for what is not recorded."""
+
+    losses: np.ndarray
+    final: np.ndarray
+    diverged_at: np.ndarray
+    params: np.ndarray | None = None
+    grads: np.ndarray | None = None
+    internals: dict[str, np.ndarray] | None = None
+
+    def block(self, rows: slice) -> _Record:
+        """Views of the runs ``rows`` (the internals' buffers must exist already)."""
+        cut = lambda a: None if a is None else a[..., rows, :] if a.ndim == 3 else a[..., rows]
+        return _Record(
+            cut(self.losses),
+            self.final[rows],
+            self.diverged_at[rows],
+            cut(self.params),
+            cut(self.grads),
+            None if self.internals is None else {k: cut(v) for k, v in self.internals.items()},
+        )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A validated run: the flattened batch, the table of rates, the divergence box and the noise."""
+
+    surface: Surface
+    optimizer: Optimizer
+    x0: np.ndarray  # (n, dim)
+    batch: tuple[int, ...]
+    lr_table: np.ndarray  # (steps, 1) or (steps, n)
+    sigma: float
+    seed: int | None
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @classmethod
+    def make(cls, surface: Surface, optimizer: Optimizer, x0: Any, steps: int, noise: float, seed: int | None) -> _Job:
+        x0 = as_float_array("x0", x0)
+        if x0.ndim == 0 or x0.shape[-1] != surface.dim:
+            raise ValueError(f"x0 must have {surface.dim} coordinate(s) for {surface.name}, got shape {x0.shape}")
+        steps = positive_int("steps", steps)
+        if steps > MAX_STEPS:
+            raise ValueError(f"steps must be at most {MAX_STEPS}, got {steps}")
+        sigma = float(non_negative("noise", noise))
+        batch = np.broadcast_shapes(x0.shape[:-1], optimizer.batch_shape)
+        n = int(np.prod(batch))
+        lo = np.array([b[0] for b in surface.bounds])
+        hi = np.array([b[1] for b in surface.bounds])
+        mid, radius = (lo + hi) / 2, DIVERGENCE_FACTOR * (hi - lo) / 2
+        flat_x0 = np.broadcast_to(x0, (*batch, surface.dim)).reshape(n, surface.dim)
+        if np.any(np.abs(flat_x0 - mid) > radius):
+            raise ValueError(f"x0 lies far outside the plotting box of {surface.name}")
+        if isinstance(optimizer.lr, Schedule):
+            table = np.asarray(optimizer.lr(np.arange(steps)), dtype=float)[:, None]
+        else:
+            table = np.broadcast_to(np.asarray(optimizer.lr, dtype=float), batch).reshape(1, n)
+            table = np.broadcast_to(table, (steps, table.shape[1]))
+        return cls(surface, optimizer, flat_x0, batch, table, sigma, seed, mid - radius, mid + radius)
+
+    def shaped(self, a: np.ndarray, lead: int = 1) -> np.ndarray:
+        """``a`` with its flattened batch axis (after ``lead`` axes) unflattened."""
+        return a.reshape(a.shape[:lead] + self.batch + a.shape[lead + 1 :])
+
+    def execute(self, rec: _Record) -> None:
+        n, dim = self.x0.shape
+        blocks = max(1, -(-n * dim // BLOCK_VALUES))
+        rows = -(-n // blocks)
+        cuts = [slice(a, min(a + rows, n)) for a in range(0, n, rows)]
+        if len(cuts) == 1:
+            self._run_block(self.optimizer, slice(0, n), rec, np.random.default_rng(self.seed))
+            return
+        if rec.internals is not None:
+            rec.internals.update(self._internals_buffers(rec))
+        rngs = np.random.default_rng(self.seed).spawn(len(cuts))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = [
+                pool.submit(self._run_block, self.optimizer.take(self.batch, cut), cut, rec.block(cut), rng)
+                for cut, rng in zip(cuts, rngs, strict=True)
+            ]
+            for future in done:
+                future.result()
+
+    def _internals_buffers(self, rec: _Record) -> dict[str, np.ndarray]:
+        """Buffers for the internals, named by one step of the optimizer on the start points."""
+        steps, n, dim = rec.grads.shape
+        state = self.optimizer.init(self.x0)
+        lr = self.lr_table[0][:, None]
+        _, state = self.optimizer.update(np.zeros((n, dim)), state, self.x0, lr)
+        return {name: np.zeros((steps, n, dim)) for name in self.optimizer.internals(state, lr)}
+
+    def _run_block(self, optimizer: Optimizer, rows: slice, rec: _Record, rng: np.random.Generator) -> None:
+        """Step the runs ``rows`` of the batch to the end, writing into ``rec`` (already cut to the block)."""
+        surface, sigma = self.surface, self.sigma
+        lrs = self.lr_table if self.lr_table.shape[1] == 1 else self.lr_table[:, rows]
+        steps = lrs.shape[0]
+        x = self.x0[rows]
+        if rec.params is not None:
+            rec.params[0] = x
+        active = np.ones(len(x), dtype=bool)
+        all_active = True  # the fast path: no run of the block has diverged yet
+        lo_all, hi_all = self.lo.max(), self.hi.min()
+        state = optimizer.init(x)
+        with np.errstate(all="ignore"):
+            for t in range(steps):
+                loss, g = surface.value_and_grad(x)
+                rec.losses[t] = loss
+                if sigma:
+                    g = g + sigma * rng.standard_normal(g.shape)
+                if rec.grads is not None:
+                    rec.grads[t] = g
+                lr = lrs[t][:, None]
+                # a diverged run gets a zero rate, so its point stays frozen without masking every array
+                lr_used = lr if all_active else lr * active[:, None]
+                delta, state = optimizer.update(g, state, x, lr_used)
+                x_new = x + delta
+                if not (x_new.max() <= hi_all and x_new.min() >= lo_all):  # NaN fails this test too
+                    x_new = self._freeze_diverged(x, x_new, active, rec.diverged_at, t + 1)
+                    all_active = bool(active.all())
+                if rec.params is not None:
+                    rec.params[t + 1] = x_new
+                if rec.internals is not None:
+                    self._record_internals(optimizer, state, lr_used, rec, t, active, all_active)
+                x = x_new
+                if not active.any():  # every run diverged: hold the frozen points to the end
+                    rec.losses[t + 1 :] = surface.value(x)
+                    if rec.params is not None:
+                        rec.params[t + 2 :] = x
+                        rec.grads[t + 1 :] = 0.0
+                    break
+            else:
+                rec.losses[steps] = surface.value(x)
+        rec.final[...] = x
+
+    @staticmethod
+    def _record_internals(
+        optimizer: Optimizer,
+        state: Any,
+        lr: np.ndarray,
+        rec: _Record,
+        t: int,
+        active: np.ndarray,
+        all_active: bool,
+    ) -> None:
+        for name, value in optimizer.internals(state, lr).items():
+            if name not in rec.internals:  # one block: buffers are made on first sight
+                rec.internals[name] = np.zeros(rec.grads.shape)
+            buf = rec.internals[name]
+            buf[t] = value if all_active else np.where(active[:, None], value, buf[t - 1])
+
+    def _freeze_diverged(
+        self, x: np.ndarray, x_new: np.ndarray, active: np.ndarray, diverged_at: np.ndarray, step: int
+    ) -> np.ndarray:
+        """Mark the active runs whose new point left the divergence box; return the points to record.
+
+        A newly diverged run keeps its new point clipped to the box (its old point if the new one is not
+        finite); runs that diverged before keep their old point. ``active`` and ``diverged_at`` are updated.
+        """
+        inside = np.all((x_new >= self.lo) & (x_new <= self.hi), axis=-1)
+        newly = active & ~inside
+        diverged_at[newly] = step
+        out = np.where(inside[:, None], x_new, x)
+        jump = x_new[newly]
+        out[newly] = np.where(np.isfinite(jump), np.clip(jump, self.lo, self.hi), x[newly])
+        active &= inside
+        return out

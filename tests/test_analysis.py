@@ -1,0 +1,144 @@
+"""lr_core/analysis.py: the η < 2/L law, contraction rates, steps to tolerance, labels, range test."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from lr_core import analysis as an
+from lr_core.optimizers import adam, sgd
+from lr_core.runner import run, sweep
+from lr_core.surfaces import bumpy, double_well_1d, plateau, quadratic_1d, quadratic_2d, rosenbrock, saddle
+
+
+@given(
+    lam_min=st.floats(0.05, 5.0),
+    kappa=st.floats(1.0, 50.0),
+    angle=st.floats(0, 180),
+    frac=st.floats(0.05, 1.95),
+)
+def test_gradient_descent_converges_iff_lr_below_two_over_lambda_max(lam_min, kappa, angle, frac):
+    lam_max = lam_min * kappa
+    lr = frac * 2.0 / lam_max
+    assume(abs(frac - 1.0) > 0.05)  # stay clear of the boundary, where convergence is arbitrarily slow
+    s = quadratic_2d((lam_min, lam_max), angle)
+    rate = an.contraction_factor(lr, [lam_min, lam_max])
+    steps = int(min(3000, max(50, 12 / max(abs(np.log(max(rate, 1e-300))), 1e-9))))
+    traj = run(s, sgd(lr=lr), [2.0, -1.5], steps)
+    err0, err = np.linalg.norm(traj.params[0]), np.linalg.norm(traj.params[-1])
+    if lr < 2.0 / lam_max:
+        assert err < 1e-3 * err0 or not traj.diverged
+        assert not traj.diverged and err < err0
+    else:
+        assert traj.diverged or err > err0
+
+
+@pytest.mark.parametrize("lr", [0.05, 0.3, 0.45, 0.6, 0.8, 0.95])
+def test_measured_rate_matches_the_contraction_factor_in_1d(lr):
+    s = quadratic_1d()  # L = 2
+    traj = run(s, sgd(lr=lr), [-1.0], 20)
+    err = np.abs(traj.params[:, 0] - 3.0)
+    err = err[err > 1e-6]  # before rounding in θ (near 3) dominates the error
+    measured = err[1:] / err[:-1]
+    assert len(measured) >= 4
+    assert np.allclose(measured, an.contraction_factor(lr, [2.0]), rtol=1e-9)
+    assert an.regime(lr, 2.0) == ("monotone" if lr <= 0.5 else "oscillating")
+
+
+def test_measured_rate_matches_the_contraction_factor_in_2d():
+    s = quadratic_2d((1.0, 10.0), 25.0)
+    for lr in [0.02, 0.1, 2 / 11, 0.19]:
+        traj = run(s, sgd(lr=lr), [2.0, -1.0], 400)
+        err = np.linalg.norm(traj.params, axis=-1)
+        measured = (err[-1] / err[-101]) ** (1 / 100)  # asymptotic: the slowest mode dominates
+        assert measured == pytest.approx(an.contraction_factor(lr, [1.0, 10.0]), rel=1e-6)
+
+
+def test_stability_quantities():
+    s = quadratic_2d((2.0, 8.0), 40.0)
+    assert an.hessian_eigenvalues(s) == pytest.approx([2.0, 8.0])
+    assert an.lipschitz(s) == pytest.approx(8.0)
+    assert an.critical_lr(8.0) == 0.25
+    assert an.optimal_lr(2.0, 8.0) == 0.2
+    assert an.contraction_factor(0.2, [2.0, 8.0]) == pytest.approx(0.6)  # (κ - 1)/(κ + 1), κ = 4
+    assert an.condition_number([2.0, 8.0]) == 4.0
+    lrs = np.linspace(0.01, 0.3, 300)
+    assert lrs[np.argmin(an.contraction_factor(lrs, [2.0, 8.0]))] == pytest.approx(0.2, abs=1e-3)
+    assert an.regime(0.3, 8.0) == "diverging"
+
+
+def test_local_curvature_of_a_non_quadratic():
+    s = double_well_1d(1.0)  # L'' = 12θ² - 4
+    assert an.lipschitz(s, [1.0]) == pytest.approx(8.0)
+    assert an.lipschitz(s, [0.0]) == pytest.approx(4.0)  # |−4| on the hump
+    assert an.lipschitz(rosenbrock(), [1.0, 1.0]) == pytest.approx(1001.6, rel=1e-3)
+    with pytest.raises(ValueError, match="no minimum"):
+        an.hessian_eigenvalues(saddle())
+
+
+def test_steps_to_tolerance_measured_equals_predicted_in_1d():
+    lrs = np.linspace(0.02, 0.98, 40)
+    result = sweep(quadratic_1d(), sgd(lr=lrs), [-1.0], 2000)
+    # loss gap = 16 r^(2t): reaching gap ≤ tol needs r^t ≤ sqrt(tol / 16)
+    tol = 1e-8
+    measured = an.steps_to_tolerance(result.losses, tol)
+    predicted = an.predicted_steps(lrs, [2.0], np.sqrt(tol / 16.0))
+    assert np.array_equal(measured, predicted.astype(int))
+
+
+def test_steps_to_tolerance_never_reached_is_minus_one():
+    errors = np.array([[1.0, 1.0], [0.5, 0.9], [0.1, 0.8]])
+    assert an.steps_to_tolerance(errors, 0.2).tolist() == [2, -1]
+
+
+def test_predicted_steps_are_infinite_when_not_contracting():
+    assert np.isinf(an.predicted_steps(1.5, [2.0], 0.1))
+
+
+def labels(traj, **kw):
+    result = an.classify(traj, **kw)
+    return [result.label] if isinstance(result, an.RunLabel) else [r.label for r in result.ravel()]
+
+
+def test_labels_of_the_seed_rates():
+    traj = run(quadratic_1d(), sgd(lr=np.array([0.05, 0.3, 0.8, 1.0, 1.2, 3.0])), [-1.0], 15)
+    assert labels(traj) == ["too slow", "converged", "oscillating", "oscillating", "diverged", "diverged"]
+
+
+def test_labels_of_stalls_and_local_minima():
+    assert labels(run(saddle(), sgd(lr=0.1), [1.5, 0.0], 200)) == ["stalled"]
+    assert labels(run(plateau(), sgd(lr=0.1), [3.5, 1.5], 200)) == ["stalled"]
+    assert labels(run(plateau(), adam(lr=0.1), [3.5, 1.5], 200)) == ["converged"]
+    local = an.classify(run(bumpy(), sgd(lr=0.05), [2.5, 2.5], 300))
+    assert local.label == "converged" and "local minimum" in local.reason
+
+
+def test_noisy_runs_converge_to_a_noise_floor():
+    traj = run(quadratic_2d(), sgd(lr=0.05), [2.0, -1.0], 500, noise=0.5, seed=1)
+    assert labels(traj) == ["too slow"] or labels(traj, noise=0.5) == ["converged"]
+    assert labels(traj, noise=0.5) == ["converged"]
+
+
+def test_range_test_suggests_a_rate_below_the_critical_one():
+    s = quadratic_2d((1.0, 10.0))
+    result = an.range_test(s, [2.0, -1.0], lr_min=1e-4, lr_max=1.0, steps=100)
+    assert result.lrs[0] == pytest.approx(1e-4)
+    assert np.all(np.diff(result.lrs) > 0)
+    assert 1e-3 < result.suggestion < an.critical_lr(10.0)
+    assert "steepest" in result.rule
+    assert result.stopped_at == len(result.losses) == len(result.smoothed)
+
+
+def test_range_test_stops_when_the_loss_explodes():
+    result = an.range_test(quadratic_1d(), [-1.0], lr_min=1e-3, lr_max=100.0, steps=60)
+    assert result.stopped_at < 60
+    assert result.lrs[-1] > 1.0  # it stopped after passing 2/L = 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"lr_min": 1.0, "lr_max": 0.1}, "exceed"), ({"steps": 3}, "at least 5"), ({"lr_min": -1}, "lr_min")],
+)
+def test_range_test_rejects_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        an.range_test(quadratic_1d(), [-1.0], **kwargs)
