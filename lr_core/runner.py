@@ -15,7 +15,6 @@ frozen at that point, clipped to the box, so nothing recorded is NaN or infinite
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,10 +30,10 @@ DIVERGENCE_FACTOR = 1e3
 
 MAX_STEPS = 100_000
 
-BLOCK_VALUES = 16_000
-"""At most this many values (125 KiB of float64) in one block of runs, so a step's temporaries stay in cache
-and below glibc's 128 KiB mmap threshold; the blocks of a large batch run on two threads (numpy releases the
-GIL inside its loops). ``benchmarks/engine.py`` measures both effects."""
+BLOCK_VALUES = 8192
+"""At most this many values (64 KiB of float64) in one block of runs, so a step's temporaries stay in cache
+and below glibc's 128 KiB mmap threshold. Measured on 2 cores (``benchmarks/engine.py``): a 10,000 x 500 SGD
+sweep in one block took 113 ms, in blocks 86-98 ms; two threads over the blocks were slower (102-131 ms)."""
 
 
 @dataclass(frozen=True)
@@ -242,19 +241,17 @@ class _Job:
         blocks = max(1, -(-n * dim // BLOCK_VALUES))
         rows = -(-n // blocks)
         cuts = [slice(a, min(a + rows, n)) for a in range(0, n, rows)]
-        if len(cuts) == 1:
-            self._run_block(self.optimizer, slice(0, n), rec, np.random.default_rng(self.seed))
-            return
-        if rec.internals is not None:
+        if rec.internals is not None and len(cuts) > 1:
             rec.internals.update(self._internals_buffers(rec))
-        rngs = np.random.default_rng(self.seed).spawn(len(cuts))
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            done = [
-                pool.submit(self._run_block, self.optimizer.take(self.batch, cut), cut, rec.block(cut), rng)
-                for cut, rng in zip(cuts, rngs, strict=True)
-            ]
-            for future in done:
-                future.result()
+        rng = np.random.default_rng(self.seed)
+        for cut in cuts:
+            whole = len(cuts) == 1
+            self._run_block(
+                self.optimizer if whole else self.optimizer.take(self.batch, cut),
+                cut,
+                rec if whole else rec.block(cut),
+                rng,
+            )
 
     def _internals_buffers(self, rec: _Record) -> dict[str, np.ndarray]:
         """Buffers for the internals, named by one step of the optimizer on the start points."""
