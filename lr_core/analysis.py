@@ -101,6 +101,23 @@ def predicted_steps(lr: Any, eigenvalues: Any, ratio: Any) -> np.ndarray:
     return np.where(r < 1, np.maximum(steps, 0), np.inf)
 
 
+def quadratic_losses(surface: Surface, x0: Any, lr: Any, steps: int) -> np.ndarray:
+    r"""The closed form of gradient descent's loss on a quadratic, shape ``(steps + 1, *lr.shape)``:
+
+    .. math:: L(\theta_t) - L^* = \tfrac12 \sum_i \lambda_i c_i^2 (1 - \eta\lambda_i)^{2t},
+              \qquad c = Q^\top (\theta_0 - \theta^*)
+
+    with :math:`H = Q \Lambda Q^\top` the (constant) Hessian and :math:`\theta^*` the minimum.
+    """
+    lam, q = np.linalg.eigh(surface.hessian(surface.minima[0]))
+    c = q.T @ (as_float_array("x0", x0) - surface.minima[0])
+    lr = as_float_array("lr", lr)
+    t = np.arange(steps + 1).reshape((-1,) + (1,) * (lr.ndim + 1))
+    with np.errstate(over="ignore"):
+        modes = 0.5 * lam * c**2 * (1.0 - lr[..., None] * lam) ** (2 * t)
+    return modes.sum(axis=-1)
+
+
 def steps_to_tolerance(errors: np.ndarray, tol: float) -> np.ndarray:
     """Per run, the first step ``t`` with ``errors[t] <= tol`` (``errors`` of shape ``(steps+1, *batch)``);
     -1 for a run that never gets there."""

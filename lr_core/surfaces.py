@@ -449,3 +449,20 @@ def make_surface(name: str, **params: Any) -> Surface:
 def surfaces_of_dim(dim: int) -> list[str]:
     """Names of the registered surfaces of dimension ``dim`` (with their default parameters)."""
     return [name for name, factory in SURFACES.items() if factory().dim == dim]
+
+
+def grid(surface: Surface, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(xs, ys, Z)``: the loss of a 2-D surface on an ``n`` x ``n`` grid over its plotting box."""
+    if surface.dim != 2:
+        raise ValueError(f"a grid is for 2-D surfaces; {surface.name} is {surface.dim}-D")
+    (x0, x1), (y0, y1) = surface.bounds
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    return xs, ys, surface.value(np.stack(np.meshgrid(xs, ys), axis=-1))
+
+
+def curve(surface: Surface, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """``(θ, L(θ))`` over the plotting interval of a 1-D surface."""
+    if surface.dim != 1:
+        raise ValueError(f"a curve is for 1-D surfaces; {surface.name} is {surface.dim}-D")
+    theta = np.linspace(*surface.bounds[0], n)
+    return theta, surface.value(theta[:, None])

@@ -1,0 +1,230 @@
+"""Shared widgets and layout for the lesson pages: the one place that knows Streamlit's details.
+
+Every control of a page is declared as a :class:`Param`; a :class:`Scene` reads them from the URL once per
+session (a bad value falls back to its default, with a note on the page), keeps them in the session so a
+page keeps its settings when the student comes back to it, and writes every non-default value back to the
+URL, so the address bar always holds a link to the exact view.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+T = TypeVar("T")
+
+STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
+"""URL keys Streamlit itself reads; a page leaves them alone."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A control's URL key, default and parser (which raises ``ValueError`` with the reason)."""
+
+    key: str
+    default: Any
+    parse: Callable[[list[str]], Any]
+    encode: Callable[[Any], list[str]] = lambda v: [str(v)]
+
+
+def float_param(key: str, default: float, lo: float, hi: float) -> Param:
+    def parse(raw: list[str]) -> float:
+        value = float(raw[-1])
+        if not math.isfinite(value) or not lo <= value <= hi:
+            raise ValueError(f"must be a number from {lo:g} to {hi:g}")
+        return value
+
+    return Param(key, default, _reasoned(parse, f"must be a number from {lo:g} to {hi:g}"), lambda v: [f"{v:.6g}"])
+
+
+def int_param(key: str, default: int, lo: int, hi: int) -> Param:
+    def parse(raw: list[str]) -> int:
+        value = int(raw[-1])
+        if not lo <= value <= hi:
+            raise ValueError
+        return value
+
+    return Param(key, default, _reasoned(parse, f"must be a whole number from {lo} to {hi}"))
+
+
+def choice_param(key: str, default: str, options: Sequence[str]) -> Param:
+    def parse(raw: list[str]) -> str:
+        if raw[-1] not in options:
+            raise ValueError
+        return raw[-1]
+
+    return Param(key, default, _reasoned(parse, f"must be one of {', '.join(options)}"))
+
+
+def bool_param(key: str, default: bool) -> Param:
+    def parse(raw: list[str]) -> bool:
+        return {"1": True, "true": True, "0": False, "false": False}[raw[-1].lower()]
+
+    return Param(key, default, _reasoned(parse, "must be 1 or 0"), lambda v: ["1" if v else "0"])
+
+
+def multi_param(key: str, default: Sequence[str], options: Sequence[str]) -> Param:
+    def parse(raw: list[str]) -> list[str]:
+        items = [item for chunk in raw for item in chunk.split(",") if item]
+        if not items or any(item not in options for item in items):
+            raise ValueError
+        return list(dict.fromkeys(items))
+
+    return Param(
+        key, list(default), _reasoned(parse, f"must list some of {', '.join(options)}"), lambda v: [",".join(v)]
+    )
+
+
+def _reasoned(parse: Callable[[list[str]], T], reason: str) -> Callable[[list[str]], T]:
+    def wrapped(raw: list[str]) -> T:
+        try:
+            return parse(raw)
+        except (ValueError, KeyError, TypeError, OverflowError):
+            raise ValueError(reason) from None
+
+    return wrapped
+
+
+class Scene:
+    """The controls of one page, kept in the session and mirrored in the URL."""
+
+    def __init__(self, page: str, params: Sequence[Param]) -> None:
+        self.page = page
+        self.params = {p.key: p for p in params}
+        store_key = f"scene:{page}"
+        if store_key not in st.session_state:
+            st.session_state[store_key], st.session_state[f"notes:{page}"] = self._from_url()
+        self.store: dict[str, Any] = st.session_state[store_key]
+        for key, value in self.store.items():
+            widget = self.widget_key(key)
+            if widget not in st.session_state:
+                st.session_state[widget] = value
+
+    def _from_url(self) -> tuple[dict[str, Any], list[str]]:
+        values, notes = {}, []
+        for key in list(st.query_params):
+            if key not in self.params and key.lower() not in STREAMLIT_KEYS:
+                shown = ", ".join(st.query_params.get_all(key))[:40]
+                notes.append(f"The link's `{key[:20]}={shown}` is not a setting of this page; it was ignored.")
+                del st.query_params[key]
+        for key, param in self.params.items():
+            raw = st.query_params.get_all(key)
+            values[key] = param.default
+            if not raw:
+                continue
+            try:
+                values[key] = param.parse(raw)
+            except ValueError as err:
+                shown = ", ".join(raw)[:40]
+                notes.append(f"The link's `{key}={shown}` was ignored ({key} {err}); using the default instead.")
+        return values, notes
+
+    def widget_key(self, key: str) -> str:
+        return f"{self.page}.{key}"
+
+    def __getitem__(self, key: str) -> Any:
+        return st.session_state.get(self.widget_key(key), self.store[key])
+
+    def set(self, **values: Any) -> None:
+        """Set controls from code (a preset button), before their widgets are drawn on the next run."""
+        for key, value in values.items():
+            self.store[key] = value
+            st.session_state[self.widget_key(key)] = value
+
+    def show_notes(self) -> None:
+        """The notes about ignored URL values, with a button to dismiss them."""
+        notes = st.session_state.get(f"notes:{self.page}", [])
+        if notes:
+            st.warning("\n\n".join(notes), icon="🔗")
+            if st.button("Dismiss", key=f"{self.page}.dismiss-notes"):
+                st.session_state[f"notes:{self.page}"] = []
+                st.rerun()
+
+    def sync(self) -> None:
+        """After the widgets: remember their values and write the non-default ones to the URL."""
+        for key, param in self.params.items():
+            value = self[key]
+            self.store[key] = value
+            encoded = param.encode(value)
+            if value == param.default:
+                if key in st.query_params:
+                    del st.query_params[key]
+            elif st.query_params.get_all(key) != encoded:
+                st.query_params[key] = encoded if len(encoded) > 1 else encoded[0]
+
+
+# ------------------------------------------------------------------------------------------------- widgets
+
+
+def log_options(lo: float, hi: float, per_decade: int = 12, extra: Sequence[float] = ()) -> list[float]:
+    """Rates from ``lo`` to ``hi``, evenly spaced on a log scale, to 3 significant digits, plus ``extra``."""
+    n = max(2, round(np.log10(hi / lo) * per_decade) + 1)
+    values = {float(f"{v:.3g}") for v in np.logspace(np.log10(lo), np.log10(hi), n)}
+    values |= {float(v) for v in extra if lo <= v <= hi}
+    return sorted(values)
+
+
+def snap(scene: Scene, key: str, options: Sequence[float]) -> None:
+    """Move a control onto the nearest of ``options`` (its range can change with other controls)."""
+    value = scene[key]
+    if value not in options:
+        nearest = min(options, key=lambda o: abs(math.log(o) - math.log(value)) if value > 0 else o)
+        scene.set(**{key: nearest})
+
+
+def rate_slider(
+    scene: Scene, key: str, label: str, lo: float, hi: float, extra: Sequence[float] = (), help: str | None = None
+) -> float:
+    """A learning-rate slider on a log scale from ``lo`` to ``hi``; it always offers the control's default and
+    its current value (from a link, say) where they lie in range, and ``extra`` rates worth landing on."""
+    options = log_options(lo, hi, extra=(*extra, scene.params[key].default, scene[key]))
+    snap(scene, key, options)
+    return st.select_slider(
+        label, options=options, key=scene.widget_key(key), format_func=lambda v: f"{v:.3g}", help=help
+    )
+
+
+# -------------------------------------------------------------------------------------------------- layout
+
+
+def lesson_header(title: str, intro: str) -> None:
+    st.title(title)
+    st.markdown(intro)
+
+
+def show_figure(fig: go.Figure, alt: str, key: str, **kwargs: Any) -> Any:
+    """A Plotly figure at full width, with its text alternative under it."""
+    event = st.plotly_chart(fig, key=key, config={"displaylogo": False, "responsive": True}, **kwargs)
+    st.caption(f"Figure: {alt}")
+    return event
+
+
+def takeaway(text: str) -> None:
+    st.success(f"**Takeaway.** {text}", icon="💡")
+
+
+def engine(call: Callable[[], T]) -> T:
+    """Run an engine call; a ``ValueError`` (bad input) becomes a message on the page and stops this run only,
+    keeping every setting and the quiz progress."""
+    try:
+        return call()
+    except ValueError as err:
+        st.error(f"That combination cannot run: {err}. Change a control above to go on.", icon="⚠️")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def fmt(x: float, digits: int = 4, paren: bool = False) -> str:
+    """A number for an equation: short, with a LaTeX exponent where needed; ``paren`` wraps a negative number
+    (or one with an exponent) in parentheses, for use as a factor."""
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
+    return rf"\left({text}\right)" if paren and (x < 0 or "times" in text) else text

@@ -1,0 +1,74 @@
+"""Helpers for the AppTest page tests: open a page of the real app, read its Plotly figures."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = {
+    "update_rule": "pages/update_rule.py",
+    "convergence": "pages/convergence.py",
+    "schedules": "pages/schedules.py",
+    "adaptive": "pages/adaptive.py",
+}
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    """The app, run once on ``page`` with ``query`` as the URL's query string."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(PAGES[page]).run()
+    return at
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    """Every Plotly figure on the page, by its element key's suffix, as plain JSON."""
+    out = {}
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        out[chart.proto.id.split("-")[-1] if not chart.key else chart.key] = spec
+    return out
+
+
+def figure_list(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def array(value) -> np.ndarray:
+    """A trace's array, decoded from Plotly's base64 form where it is one."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    return np.asarray(value, dtype=float)
+
+
+def trace(fig: dict, name: str) -> dict:
+    matches = [t for t in fig["data"] if t.get("name") == name]
+    assert matches, f"no trace named {name!r} in {[t.get('name') for t in fig['data']]}"
+    return matches[0]
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def all_finite(fig: dict) -> bool:
+    """No NaN or infinity in any drawn coordinate (frames included)."""
+    traces = list(fig["data"]) + [t for f in fig.get("frames", []) for t in f["data"]]
+    for t in traces:
+        for axis in ("x", "y", "z"):
+            if axis in t and t[axis] is not None:
+                values = (
+                    array(t[axis])
+                    if not isinstance(t[axis], list) or not t[axis] or not isinstance(t[axis][0], list)
+                    else np.asarray(t[axis], float)
+                )
+                if not np.all(np.isfinite(values)):
+                    return False
+    return True

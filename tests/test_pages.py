@@ -1,0 +1,202 @@
+"""Page tests with Streamlit's AppTest: every lesson loads, its controls change what it shows, bad links are
+handled, settings survive moving between pages."""
+
+import numpy as np
+import pytest
+
+from tests.apptest_helpers import PAGES, all_finite, array, figure_list, no_errors, open_page, trace
+from tests.test_runner import seed_loop
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_loads_cleanly_with_figures_and_a_takeaway(page):
+    at = open_page(page)
+    no_errors(at)
+    assert at.title[0].value
+    figs = figure_list(at)
+    assert figs, "a lesson shows at least one figure"
+    assert all(all_finite(f) for f in figs)
+    assert any("Takeaway" in s.value for s in at.success)
+    assert at.latex, "the equation with live numbers"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_hostile_query_string_falls_back_with_a_note(page):
+    at = open_page(page, lr="abc", steps="-5", surface="../../etc")
+    no_errors(at)
+    note = " ".join(w.value for w in at.warning)
+    assert "was ignored" in note
+    assert "../../etc" in note
+    assert "surface" not in at.query_params or at.query_params["surface"] != "../../etc"
+    assert "lr" not in at.query_params
+
+
+# ---------------------------------------------------------------------------------------------- update rule
+
+
+def test_update_rule_equation_follows_the_rate_and_step():
+    at = open_page("update_rule")
+    assert r"-1 - 0.3 \times \left(-8\right) = 1.4" in at.latex[0].value
+    at.select_slider(key="update_rule.lr").set_value(0.05).run()
+    assert r"-1 - 0.05 \times \left(-8\right) = -0.6" in at.latex[0].value
+    at.slider(key="update_rule.t").set_value(1).run()
+    assert r"\theta_{2} = \theta_{1}" in at.latex[0].value
+    assert r"-0.6 - 0.05 \times \left(-7.2\right) = -0.24" in at.latex[0].value
+    assert at.query_params["lr"] == "0.05" and at.query_params["t"] == "1"
+
+
+def test_update_rule_figure_follows_the_controls():
+    at = open_page("update_rule")
+    path = array(trace(figure_list(at)[0], "η = 0.3")["x"])
+    assert np.allclose(path, seed_loop(0.3))
+    at.slider(key="update_rule.start").set_value(5.0).run()
+    moved = array(trace(figure_list(at)[0], "η = 0.3")["x"])
+    assert moved[0] == 5.0 and np.allclose(moved, seed_loop(0.3, theta=5.0))
+    at.slider(key="update_rule.steps").set_value(40).run()
+    assert len(array(trace(figure_list(at)[0], "η = 0.3")["x"])) == 41
+
+
+def test_seed_preset_reproduces_the_seed_figure():
+    at = open_page("update_rule", a="2.5", lr="0.01", start="4")
+    at.button[0].click().run()
+    no_errors(at)
+    fig = figure_list(at)[0]
+    for lr in (0.05, 0.3, 0.8):
+        assert np.array_equal(array(trace(fig, f"seed η = {lr}")["x"]), seed_loop(lr))
+        assert np.array_equal(array(trace(fig, f"seed η = {lr}")["y"]), (seed_loop(lr) - 3) ** 2)
+    verdicts = " ".join(m.value for m in at.markdown)
+    assert "η = 0.05: **too slow**" in verdicts and "η = 0.3: **converged**" in verdicts
+    assert "η = 0.8: **oscillating**" in verdicts
+
+
+def test_a_diverging_run_is_labelled_and_drawn_without_nan():
+    at = open_page("update_rule", lr="1.45", steps="100")
+    no_errors(at)
+    assert any("**diverged**" in m.value for m in at.markdown)
+    fig = figure_list(at)[0]
+    assert all_finite(fig)
+    assert fig["layout"]["yaxis"]["range"][1] < 100, "the axes stay fixed on the curve; the path is clipped"
+
+
+def test_iteration_table_and_csv():
+    at = open_page("update_rule")
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["t", "θ_t", "L(θ_t)", "∇L(θ_t)", "step −η∇L"]
+    assert np.allclose(table["θ_t"], seed_loop(0.3))
+
+
+# ---------------------------------------------------------------------------------------------- convergence
+
+
+def test_convergence_numbers_follow_the_eigenvalues():
+    at = open_page("convergence")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["condition number κ"] == "10" and metrics["critical rate 2/λmax"] == "0.2"
+    at.slider(key="convergence.lmax").set_value(4.0).run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["condition number κ"] == "4" and metrics["critical rate 2/λmax"] == "0.5"
+    assert metrics["optimal rate η*"] == "0.4"
+    assert any(r"\kappa = 4" in lat.value for lat in at.latex)
+
+
+def test_convergence_optimal_rate_button_sets_the_rate():
+    at = open_page("convergence")
+    button = next(b for b in at.button if "η* = 2/(λmin+λmax)" in b.label)
+    button.click().run()
+    assert at.select_slider(key="convergence.lr").value == pytest.approx(0.182)
+    assert at.query_params["lr"] == "0.182"
+
+
+def test_convergence_contraction_plot_marks_the_rate():
+    at = open_page("convergence", lr1="0.8")
+    fig = figure_list(at)[0]
+    marker = trace(fig, "your η = 0.8")
+    assert array(marker["y"])[0] == pytest.approx(0.6)  # |1 - 0.8 * 2|
+    assert any("oscillating" in m.value for m in at.markdown)
+
+
+def test_convergence_sweep_measured_matches_predicted():
+    at = open_page("convergence")
+    fig = next(f for f in figure_list(at) if f["layout"]["title"]["text"] == "Steps to reach the tolerance")
+    measured = trace(fig, "measured (sweep)")
+    predicted = trace(fig, "predicted")
+    xs, ys = array(measured["x"]), array(measured["y"])
+    px, py = array(predicted["x"]), array(predicted["y"])
+    lookup = dict(zip(px.round(12), py, strict=True))
+    assert len(xs) > 100
+    assert all(lookup[x] == y for x, y in zip(xs.round(12), ys, strict=True))
+
+
+# ------------------------------------------------------------------------------------------------ schedules
+
+
+def test_schedules_plot_follows_the_selection():
+    at = open_page("schedules")
+    names = [t["name"] for t in figure_list(at)[0]["data"]]
+    assert names == ["Constant", "Step decay", "Cosine annealing"]
+    at.multiselect(key="schedules.show").set_value(["cyclic", "one_cycle", "cosine_warm_restarts"]).run()
+    no_errors(at)
+    names = [t["name"] for t in figure_list(at)[0]["data"]]
+    assert names == ["Constant", "Cyclical (CLR)", "1cycle", "Cosine with warm restarts"]
+    assert at.query_params["show"] == "cyclic,one_cycle,cosine_warm_restarts"
+    code = " ".join(c.value for c in at.code)
+    assert "CyclicLR(optimizer" in code and "OneCycleLR(optimizer" in code
+
+
+def test_schedules_decay_beats_a_constant_rate_under_noise():
+    at = open_page("schedules")
+    summary = at.dataframe[0].value.set_index("schedule")
+    column = next(c for c in summary.columns if c.startswith("mean loss"))
+    assert summary.loc["Step decay", column] < summary.loc["Constant", column] / 3
+    at.slider(key="schedules.warmup").set_value(20).run()
+    assert "Step decay + warmup" in list(at.dataframe[0].value["schedule"])
+    assert "SequentialLR" in " ".join(c.value for c in at.code)
+
+
+# ------------------------------------------------------------------------------------------------- adaptive
+
+
+def test_adaptive_race_draws_every_racer_and_the_adam_internals():
+    at = open_page("adaptive")
+    names = [t["name"] for t in figure_list(at)[0]["data"] if "η =" in t.get("name", "")]
+    assert names == ["SGD (η = 0.001)", "SGD + momentum (η = 0.001)", "Adam (η = 0.1)"]
+    at.multiselect(key="adaptive.opt").set_value(["adagrad", "rmsprop", "adam", "amsgrad", "nadam"]).run()
+    no_errors(at)
+    names = [t["name"] for t in figure_list(at)[0]["data"] if "η =" in t.get("name", "")]
+    assert len(names) == 5
+    text = " ".join(lat.value for lat in at.latex)
+    assert r"\hat m_{1}" in text and r"\hat v_{1}" in text
+
+
+def test_adaptive_bias_correction_toggle_changes_adams_first_step():
+    at = open_page("adaptive")
+    at.selectbox(key="adaptive.inspect").set_value("adam").run()
+    with_bc = next(lat.value for lat in at.latex if r"\hat m_{1}" in lat.value)
+    assert r"\begin{pmatrix} 145 \\ 50 \end{pmatrix}" in with_bc  # m̂_1 = g_1
+    at.toggle(key="adaptive.bc").set_value(False).run()
+    without = next(lat.value for lat in at.latex if r"\hat m_{1}" in lat.value)
+    assert r"\begin{pmatrix} 14.5 \\ 5 \end{pmatrix}" in without  # m_1 = 0.1 g_1, uncorrected
+
+
+def test_adaptive_surface_change_moves_the_start():
+    at = open_page("adaptive", surface="beale")
+    no_errors(at)
+    assert at.slider(key="adaptive.x").value == 1.0 and at.slider(key="adaptive.y").value == 1.4
+    fig = figure_list(at)[0]
+    assert fig["layout"]["xaxis"]["range"] == [-4.5, 4.5]
+
+
+def test_settings_survive_a_page_switch():
+    at = open_page("update_rule")
+    at.slider(key="update_rule.steps").set_value(42).run()
+    at.switch_page(PAGES["schedules"]).run()
+    at.switch_page(PAGES["update_rule"]).run()
+    assert at.slider(key="update_rule.steps").value == 42
+    assert at.query_params["steps"] == "42"
+
+
+def test_adaptive_link_with_a_start_keeps_it():
+    at = open_page("adaptive", surface="himmelblau", x="-1", y="2.5")
+    assert at.slider(key="adaptive.x").value == -1.0 and at.slider(key="adaptive.y").value == 2.5
+    at.selectbox(key="adaptive.surface").set_value("beale").run()
+    assert at.slider(key="adaptive.x").value == 1.0, "a new surface brings its own start"
