@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` starts the app, `make test` runs every check.
+# Both make their own virtual environment in .venv; `make test` also installs Debian's chromium if it is missing.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test lint bench clean
+
+run: $(VENV)/.app
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev chromium
+	$(BIN)/python benchmarks/engine.py
+
+$(VENV)/.app: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.app
+
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

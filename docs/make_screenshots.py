@@ -1,0 +1,49 @@
+"""Screenshots of every page for the README, taken from the running app in the system Chromium.
+
+python docs/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, wait_idle  # noqa: E402
+
+SHOTS = {
+    "home": "",
+    "update-rule": "update-rule?seed=1&t=2",
+    "convergence-stability": "convergence-stability?lr1=0.8",
+    "lr-schedules": "lr-schedules?show=step_decay,cosine_annealing,cyclic",
+    "adaptive-methods": "adaptive-methods?opt=sgd,momentum,rmsprop,adam&lr_rmsprop=0.01",
+}
+
+
+def main() -> None:
+    out = ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    proc, url = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 1300}, device_scale_factor=1)
+            page.goto(url)
+            wait_idle(page)
+            for name, path in SHOTS.items():
+                page.goto(f"{url}/{path}")
+                wait_idle(page)
+                page.wait_for_timeout(2000)
+                page.screenshot(path=str(out / f"{name}.png"))
+                print("wrote", out / f"{name}.png")
+            browser.close()
+    finally:
+        proc.terminate()
+
+
+if __name__ == "__main__":
+    main()
