@@ -7,6 +7,8 @@ matching file directly, bypassing this script. See ../shared/STREAMLIT_NOTES.md.
 
 import streamlit as st
 
+from pages import ui
+
 st.set_page_config(page_title="LR Lab", page_icon="📉", layout="wide")
 
 PAGES = [
@@ -15,6 +17,9 @@ PAGES = [
     st.Page("pages/convergence.py", title="2 · Convergence & stability", icon="🎯", url_path="convergence-stability"),
     st.Page("pages/schedules.py", title="3 · Schedules", icon="📆", url_path="lr-schedules"),
     st.Page("pages/adaptive.py", title="4 · Adaptive methods", icon="🧭", url_path="adaptive-methods"),
+    st.Page("pages/quiz.py", title="Quiz", icon="❓", url_path="quiz-yourself"),
 ]
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+ui.sidebar_score()
+page.run()

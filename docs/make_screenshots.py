@@ -21,6 +21,7 @@ SHOTS = {
     "convergence-stability": "convergence-stability?lr1=0.8",
     "lr-schedules": "lr-schedules?show=step_decay,cosine_annealing,cyclic",
     "adaptive-methods": "adaptive-methods?opt=sgd,momentum,rmsprop,adam&lr_rmsprop=0.01",
+    "quiz": "quiz-yourself?topics=step%20size,convergence%20%26%20stability&n=5",
 }
 
 
@@ -37,6 +38,9 @@ def main() -> None:
             for name, path in SHOTS.items():
                 page.goto(f"{url}/{path}")
                 wait_idle(page)
+                if name == "quiz":
+                    page.get_by_role("button", name="Start the quiz").click()
+                    page.get_by_text("Question 1 of 5").wait_for()
                 page.wait_for_timeout(2000)
                 page.screenshot(path=str(out / f"{name}.png"))
                 print("wrote", out / f"{name}.png")

@@ -203,3 +203,5 @@ ui.takeaway(
     "ones smaller. They forgive a poorly chosen η and cross plateaus, but they still have a rate to choose, and on "
     "some problems they generalize worse than well-tuned SGD with momentum."
 )
+
+ui.embedded_questions(["adam-bias-correction", "plateau-race"], "adaptive")

@@ -179,3 +179,5 @@ ui.takeaway(
     "at best the error shrinks by (κ−1)/(κ+1) per step. Ill-conditioned problems (large κ) are slow for any single "
     "rate, which is what momentum and adaptive methods address."
 )
+
+ui.embedded_questions(["critical-rate-1d", "condition-number"], "convergence")

@@ -143,3 +143,5 @@ ui.takeaway(
     "exponential, polynomial, cosine) trades speed early for precision late. Restarts and cycles raise η again "
     "on purpose; warmup protects the first steps."
 )
+
+ui.embedded_questions(["schedule-why-decay", "warm-restarts"], "schedules")

@@ -111,3 +111,5 @@ ui.takeaway(
     "crawls, a moderate η converges fast, and past 1/L each step overshoots to the other side; past 2/L "
     "the overshoot grows and the run diverges."
 )
+
+ui.embedded_questions(["seed-increasing-lr", "update-rule-one-step"], "update_rule")

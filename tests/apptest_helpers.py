@@ -15,12 +15,18 @@ PAGES = {
     "convergence": "pages/convergence.py",
     "schedules": "pages/schedules.py",
     "adaptive": "pages/adaptive.py",
+    "quiz": "pages/quiz.py",
 }
 
 
 def open_page(page: str, **query: str) -> AppTest:
-    """The app, run once on ``page`` with ``query`` as the URL's query string."""
+    """The app (app.py, its navigation and sidebar) on ``page``, with ``query`` as the URL's query string.
+
+    The app runs once on its home page first, as AppTest requires before a page switch: without that first
+    run the page script would run on its own, without app.py (Streamlit's legacy pages/ mode).
+    """
     at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
     for key, value in query.items():
         at.query_params[key] = value
     at.switch_page(PAGES[page]).run()

@@ -130,3 +130,24 @@ def test_a_deep_link_on_a_cold_server_still_lands_on_its_page(browser):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_quiz_in_a_browser(page, server):
+    page.goto(f"{server}/quiz-yourself?topics=divergence&n=3")
+    wait_idle(page)
+    page.get_by_role("button", name="Start the quiz").click()
+    wait_idle(page)
+    page.wait_for_selector("text=Question 1 of 3")
+    options = page.locator("[data-testid='stRadio'] [role='radiogroup'] label")
+    if options.count():
+        options.first.click()
+    else:
+        page.locator("[data-testid='stTextInput'] input").fill("0.5")
+        page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Check my answer").click()
+    # grading is two script runs (the click, then a rerun that refreshes the sidebar): wait for both to show
+    page.locator("[data-testid='stSidebar']").get_by_text("Your quiz score").wait_for(timeout=30_000)
+    feedback = page.locator("[data-testid='stAlert']").first.inner_text()
+    assert feedback.startswith(("Right.", "Not quite"))
+    assert page.problems == []

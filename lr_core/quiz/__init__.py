@@ -1,0 +1,437 @@
+"""The quiz: questions as data (TOML files in this folder), graded by the engine itself.
+
+A question file holds ``[[question]]`` tables. Every question has an ``id``, a ``topic`` (one of
+:data:`TOPICS`), a ``kind`` and an ``explanation``; by kind:
+
+- ``single``: ``choices`` and ``answer``, the index (from 0) of the right one;
+- ``multi``: ``choices`` and ``answer``, the list of right indices;
+- ``numeric``: ``answer`` (or ``compute``) and a relative ``tolerance`` (default 1e-3);
+- ``predict``: a ``scene`` that the page runs after the student predicts; the answer comes from
+  :func:`lr_core.analysis.classify` (the run's fate) or, for a race, from which optimizer ends closest to the
+  minimum. No key is written in the file.
+
+Any question may be **parametric**: ``params`` maps a name to ``{ from = low, to = high }`` (a whole number
+drawn per student) or to a list of values to pick one from; ``{name}`` in the prompt, choices and scene is
+replaced by the drawn value, and ``compute`` names a function of :data:`COMPUTE` that derives the answer.
+``instantiate(seed)`` fixes the numbers and the answer. Extra files (an instructor's own questions) load with
+``load_bank(*paths)``; a malformed one raises :class:`QuizBankError` naming the file, the question and the
+problem.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+TOPICS = (
+    "update rule",
+    "step size",
+    "convergence & stability",
+    "divergence",
+    "schedules",
+    "adaptive methods",
+    "choosing the rate",
+    "failure modes",
+    "practice",
+)
+KINDS = ("single", "multi", "numeric", "predict")
+OUTCOMES = ("converged", "oscillating", "diverged", "too slow", "stalled")
+BANK_DIR = Path(__file__).resolve().parent
+
+
+class QuizBankError(ValueError):
+    """A question file that cannot be used: the message names the file, the question and the problem."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    explanation: str
+    answer_text: str
+
+
+# ---------------------------------------------------------------------------------------- computed answers
+
+
+def _critical_lr_1d(a: float, **_: Any) -> float:
+    """For L(θ) = aθ² + bθ: L'' = 2a, so gradient descent converges iff η < 2/(2a) = 1/a."""
+    return 1.0 / a
+
+
+def _critical_lr_2d(lam1: float, lam2: float, **_: Any) -> float:
+    return 2.0 / max(lam1, lam2)
+
+
+def _optimal_lr_2d(lam1: float, lam2: float, **_: Any) -> float:
+    return 2.0 / (lam1 + lam2)
+
+
+def _contraction(lr: float, curvature: float, **_: Any) -> float:
+    return abs(1.0 - lr * curvature)
+
+
+def _one_step(theta: float, lr: float, a: float, target: float, **_: Any) -> float:
+    """θ₁ = θ₀ − η · 2a(θ₀ − θ*)."""
+    return theta - lr * 2 * a * (theta - target)
+
+
+def _step_decay_rate(base: float, gamma: float, every: int, t: int, **_: Any) -> float:
+    from lr_core.schedules import step_decay
+
+    return float(step_decay(base, every, gamma)(t))
+
+
+def _cosine_rate(base: float, t_max: int, t: int, **_: Any) -> float:
+    from lr_core.schedules import cosine_annealing
+
+    return float(cosine_annealing(base, t_max)(t))
+
+
+def _adam_first_step(lr: float, **_: Any) -> float:
+    """Adam's first step has size η whatever the gradient (m̂₁ = g₁, v̂₁ = g₁²), up to ε."""
+    return lr
+
+
+def _steps_to_shrink(lr: float, curvature: float, factor: int, **_: Any) -> float:
+    """Steps for |θ - θ*| to shrink ``factor`` times when each step multiplies it by |1 - ηL|."""
+    return math.ceil(math.log(factor) / -math.log(abs(1 - lr * curvature)))
+
+
+COMPUTE: dict[str, Callable[..., float]] = {
+    "critical_lr_1d": _critical_lr_1d,
+    "critical_lr_2d": _critical_lr_2d,
+    "optimal_lr_2d": _optimal_lr_2d,
+    "contraction": _contraction,
+    "one_step": _one_step,
+    "step_decay_rate": _step_decay_rate,
+    "cosine_rate": _cosine_rate,
+    "adam_first_step": _adam_first_step,
+    "steps_to_shrink": _steps_to_shrink,
+}
+"""Functions that compute a parametric question's answer from its drawn numbers."""
+
+
+# ------------------------------------------------------------------------------------------------ questions
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question. ``answer`` is ``None`` until :meth:`instantiate` for parametric and predict questions."""
+
+    id: str
+    topic: str
+    kind: str
+    prompt: str
+    explanation: str
+    choices: tuple[str, ...] = ()
+    answer: Any = None
+    tolerance: float = 1e-3
+    params: Mapping[str, Any] = field(default_factory=dict)
+    compute: str | None = None
+    scene: Mapping[str, Any] | None = None
+    source: str = ""
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def needs_instance(self) -> bool:
+        return bool(self.params) or self.kind == "predict" or self.compute is not None
+
+    def instantiate(self, seed: int) -> Question:
+        """This question with its numbers drawn from ``seed`` and its answer computed."""
+        rng = random.Random(f"{self.id}:{seed}")
+        values = {name: _draw(spec, rng) for name, spec in self.params.items()}
+        fill = lambda text: _fill(text, values)
+        q = replace(
+            self,
+            prompt=fill(self.prompt),
+            explanation=fill(self.explanation),
+            choices=tuple(fill(c) for c in self.choices),
+            scene=_fill_scene(self.scene, values) if self.scene else None,
+            values=values,
+        )
+        if self.compute:
+            q = replace(q, answer=float(COMPUTE[self.compute](**values)))
+        if self.kind == "predict":
+            q = replace(q, answer=predict_answer(q))
+        return q
+
+    def check(self, response: Any) -> Feedback:
+        """Grade ``response``: a choice index (single, predict), a list of indices (multi) or a number."""
+        if self.answer is None:
+            raise ValueError(f"question {self.id!r} must be instantiated before it is checked")
+        if self.kind in ("single", "predict"):
+            correct = response is not None and int(response) == int(self.answer)
+            answer_text = self.choices[int(self.answer)]
+        elif self.kind == "multi":
+            correct = response is not None and sorted(int(r) for r in response) == sorted(self.answer)
+            answer_text = "; ".join(self.choices[i] for i in sorted(self.answer))
+        else:
+            try:
+                value = float(response)
+            except (TypeError, ValueError):
+                value = math.nan
+            correct = math.isfinite(value) and math.isclose(value, self.answer, rel_tol=self.tolerance, abs_tol=1e-12)
+            answer_text = f"{self.answer:.4g}"
+        return Feedback(correct, self.explanation, answer_text)
+
+
+def _draw(spec: Any, rng: random.Random) -> Any:
+    if isinstance(spec, dict):
+        return rng.randint(spec["from"], spec["to"])
+    return rng.choice(list(spec))
+
+
+def _fill(text: str, values: Mapping[str, Any]) -> str:
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", f"{value:g}" if isinstance(value, float) else str(value))
+    return text
+
+
+def _fill_scene(scene: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    def one(v: Any) -> Any:
+        if isinstance(v, str) and v.startswith("{") and v.endswith("}") and v[1:-1] in values:
+            return values[v[1:-1]]
+        if isinstance(v, list):
+            return [one(u) for u in v]
+        if isinstance(v, dict):
+            return {k: one(u) for k, u in v.items()}
+        return v
+
+    return {k: one(v) for k, v in scene.items()}
+
+
+# ------------------------------------------------------------------------------------------------- scenes
+
+
+@dataclass(frozen=True)
+class SceneRun:
+    """A predict-then-run scene, run: the trajectories and what the engine makes of them."""
+
+    surface: Any
+    names: list[str]
+    trajs: list[Any]
+    labels: list[Any]
+    gaps: list[float]
+
+
+def run_scene(scene: Mapping[str, Any]) -> SceneRun:
+    """Run a question's scene: ``surface`` (+ ``surface_params``), ``x0``, ``steps``, ``noise`` and either one
+    ``optimizer`` with ``lr`` (+ ``hyper``) or a list ``racers`` of ``{optimizer, lr}`` tables."""
+    from lr_core import analysis
+    from lr_core.optimizers import VARIANTS, make_optimizer
+    from lr_core.runner import run
+    from lr_core.surfaces import make_surface
+
+    surface = make_surface(scene["surface"], **scene.get("surface_params", {}))
+    racers = scene.get("racers") or [{"optimizer": scene["optimizer"], "lr": scene["lr"], **scene.get("hyper", {})}]
+    names, trajs = [], []
+    for r in racers:
+        hyper = {k: v for k, v in r.items() if k not in ("optimizer", "lr")}
+        opt = make_optimizer(r["optimizer"], r["lr"], **hyper)
+        trajs.append(run(surface, opt, scene["x0"], scene["steps"], noise=scene.get("noise", 0.0), seed=0))
+        label = VARIANTS[r["optimizer"]].label if r["optimizer"] in VARIANTS else r["optimizer"]
+        names.append(f"{label} (η = {r['lr']:g})")
+    labels = [analysis.classify(t, noise=scene.get("noise", 0.0)) for t in trajs]
+    floor = surface.min_value if surface.min_value is not None else 0.0
+    gaps = [float(t.losses[-1] - floor) if not t.diverged else math.inf for t in trajs]
+    return SceneRun(surface, names, trajs, labels, gaps)
+
+
+def predict_answer(q: Question) -> int:
+    """The index of the right choice, from a fresh run of the scene: the run's label, or the racer that ends
+    with the lowest loss."""
+    result = run_scene(q.scene)
+    if q.scene.get("racers"):
+        return int(np.argmin(result.gaps))
+    label = result.labels[0].label
+    if label not in q.choices:
+        raise QuizBankError(f"{q.source}: question {q.id!r}: the run {label}, which is not among its choices")
+    return q.choices.index(label)
+
+
+# ---------------------------------------------------------------------------------------------------- loading
+
+
+def load_bank(*extra_paths: str | Path) -> list[Question]:
+    """Every question of the bank in this folder, then of ``extra_paths`` (files or folders of ``.toml``)."""
+    files = sorted(BANK_DIR.glob("*.toml"))
+    for p in map(Path, extra_paths):
+        files.extend(sorted(p.glob("*.toml")) if p.is_dir() else [p])
+    questions: list[Question] = []
+    seen: dict[str, str] = {}
+    for f in files:
+        for q in load_file(f):
+            if q.id in seen:
+                raise QuizBankError(f"{f.name}: question {q.id!r}: the id is already used in {seen[q.id]}")
+            seen[q.id] = f.name
+            questions.append(q)
+    return questions
+
+
+def load_file(path: str | Path) -> list[Question]:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise QuizBankError(f"{path}: no such question file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise QuizBankError(f"{path.name}: not valid TOML: {err}") from None
+    tables = data.get("question")
+    if not isinstance(tables, list) or not tables:
+        raise QuizBankError(f"{path.name}: no [[question]] tables")
+    return [_parse(path.name, i, t) for i, t in enumerate(tables, start=1)]
+
+
+def _parse(source: str, number: int, t: Mapping[str, Any]) -> Question:
+    qid = t.get("id") or f"#{number}"
+
+    def fail(problem: str) -> QuizBankError:
+        return QuizBankError(f"{source}: question {qid!r}: {problem}")
+
+    for key in ("id", "topic", "kind", "prompt", "explanation"):
+        if not isinstance(t.get(key), str) or not t[key].strip():
+            raise fail(f"needs a non-empty text '{key}'")
+    unknown = set(t) - {
+        "id",
+        "topic",
+        "kind",
+        "prompt",
+        "explanation",
+        "choices",
+        "answer",
+        "tolerance",
+        "params",
+        "compute",
+        "scene",
+    }
+    if unknown:
+        raise fail(f"unknown field(s) {', '.join(sorted(unknown))}")
+    if t["topic"] not in TOPICS:
+        raise fail(f"topic {t['topic']!r} is not one of {', '.join(TOPICS)}")
+    kind = t["kind"]
+    if kind not in KINDS:
+        raise fail(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    choices = tuple(t.get("choices", OUTCOMES if kind == "predict" and "racers" not in t.get("scene", {}) else ()))
+    params = t.get("params", {})
+    if not isinstance(params, dict):
+        raise fail("params must be a table")
+    for name, spec in params.items():
+        ok_range = (
+            isinstance(spec, dict)
+            and set(spec) == {"from", "to"}
+            and all(isinstance(spec[k], int) for k in spec)
+            and spec["from"] <= spec["to"]
+        )
+        ok_list = isinstance(spec, list) and len(spec) >= 1
+        if not (ok_range or ok_list):
+            raise fail(f"param {name!r} must be {{ from = low, to = high }} (whole numbers) or a list of values")
+    compute = t.get("compute")
+    if compute is not None and compute not in COMPUTE:
+        raise fail(f"compute {compute!r} is not one of {', '.join(COMPUTE)}")
+    answer = t.get("answer")
+    if kind in ("single", "multi"):
+        if len(choices) < 2:
+            raise fail("needs at least two choices")
+        indices = answer if kind == "multi" else [answer]
+        if not isinstance(indices, list) or not indices or not all(isinstance(i, int) for i in indices):
+            raise fail("answer must be a choice index" + ("" if kind == "single" else " list"))
+        if not all(0 <= i < len(choices) for i in indices):
+            raise fail(f"answer {answer!r} is not an index of its {len(choices)} choices")
+    elif kind == "numeric":
+        if (answer is None) == (compute is None):
+            raise fail("a numeric question needs exactly one of 'answer' and 'compute'")
+        if answer is not None and not isinstance(answer, (int, float)):
+            raise fail("answer must be a number")
+    else:
+        if answer is not None:
+            raise fail("a predict question has no written answer: the engine's run decides it")
+        scene = t.get("scene")
+        if not isinstance(scene, dict) or not {"surface", "x0", "steps"} <= set(scene):
+            raise fail("needs a scene with surface, x0 and steps")
+        if "racers" in scene and len(choices) != len(scene["racers"]):
+            raise fail("a race needs one choice per racer")
+    tolerance = t.get("tolerance", 1e-3)
+    if not isinstance(tolerance, (int, float)) or not 0 < tolerance < 1:
+        raise fail("tolerance must be a number in (0, 1)")
+    q = Question(
+        id=t["id"],
+        topic=t["topic"],
+        kind=kind,
+        prompt=t["prompt"].strip(),
+        explanation=t["explanation"].strip(),
+        choices=choices,
+        answer=(sorted(answer) if kind == "multi" else answer) if kind != "predict" else None,
+        tolerance=float(tolerance),
+        params=params,
+        compute=compute,
+        scene=t.get("scene"),
+        source=source,
+    )
+    if q.needs_instance:
+        try:
+            q.instantiate(0)  # every template must produce a question
+        except QuizBankError:
+            raise
+        except (ValueError, KeyError, TypeError, ZeroDivisionError) as err:
+            raise fail(f"cannot be instantiated: {err}") from None
+    return q
+
+
+# -------------------------------------------------------------------------------------------------- progress
+
+
+@dataclass
+class Progress:
+    """A student's answers: the latest verdict per question id, so answering again never counts twice."""
+
+    results: dict[str, bool] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
+
+    def record(self, question: Question, correct: bool) -> None:
+        self.results[question.id] = correct
+        self.topics[question.id] = question.topic
+        self.attempts[question.id] = self.attempts.get(question.id, 0) + 1
+
+    @property
+    def answered(self) -> int:
+        return len(self.results)
+
+    @property
+    def score(self) -> int:
+        return sum(self.results.values())
+
+    def by_topic(self) -> dict[str, tuple[int, int]]:
+        """Per topic: (right, answered), in :data:`TOPICS` order."""
+        out: dict[str, tuple[int, int]] = {}
+        for topic in TOPICS:
+            ids = [i for i, t in self.topics.items() if t == topic]
+            if ids:
+                out[topic] = (sum(self.results[i] for i in ids), len(ids))
+        return out
+
+    def missed(self) -> list[str]:
+        return [i for i, ok in self.results.items() if not ok]
+
+
+def select(bank: Sequence[Question], topics: Sequence[str], length: int, seed: int) -> list[Question]:
+    """``length`` questions of the chosen ``topics`` (all if empty), shuffled by ``seed``, spread over topics."""
+    pool = [q for q in bank if not topics or q.topic in topics]
+    rng = random.Random(seed)
+    rng.shuffle(pool)
+    by_topic: dict[str, list[Question]] = {}
+    for q in pool:
+        by_topic.setdefault(q.topic, []).append(q)
+    picked: list[Question] = []
+    while len(picked) < min(length, len(pool)):  # round-robin over topics so a short quiz still mixes them
+        for qs in by_topic.values():
+            if qs and len(picked) < length:
+                picked.append(qs.pop())
+    return picked

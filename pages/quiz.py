@@ -1,0 +1,83 @@
+"""The Quiz: questions on every concept, one at a time, graded with explanations."""
+
+import pandas as pd
+import streamlit as st
+
+from lr_core import quiz
+from pages import ui
+
+scene = ui.Scene("quiz", [ui.multi_param("topics", [], quiz.TOPICS), ui.int_param("n", 10, 3, 40)])
+
+ui.lesson_header(
+    "Quiz",
+    "Predict, then find out why. Questions cover every idea of the lessons; some have numbers drawn just for "
+    "you, and some run the scene after you predict what it will do. Answers here and in the lessons count in one "
+    "score.",
+)
+scene.show_notes()
+bank = ui.quiz_bank()
+state = st.session_state.setdefault("quiz.run", {"ids": [], "pos": 0})
+
+if not state["ids"]:
+    topics = st.multiselect("Topics (none = all)", quiz.TOPICS, key=scene.widget_key("topics"))
+    n = st.slider("Number of questions", 3, 40, key=scene.widget_key("n"))
+    scene.sync()
+    available = len([q for q in bank if not topics or q.topic in topics])
+    st.caption(f"{available} questions on {'these topics' if topics else 'all topics'}.")
+    if st.button("Start the quiz", type="primary"):
+        picked = quiz.select(bank, topics, n, ui.student_seed() + len(ui.progress().results))
+        state.update(ids=[q.id for q in picked], pos=0)
+        st.rerun()
+    st.stop()
+
+scene.sync()
+by_id = {q.id: q for q in bank}
+ids = [i for i in state["ids"] if i in by_id]
+pos = state["pos"]
+if pos < len(ids):
+    st.progress(pos / len(ids), text=f"Question {pos + 1} of {len(ids)}")
+    question = by_id[ids[pos]]
+    ui.ask(question, "quiz")
+    answered = f"quiz.feedback.quiz.{question.id}" in st.session_state
+    if st.button("Next question →" if pos + 1 < len(ids) else "See my results →", disabled=not answered):
+        state["pos"] += 1
+        st.rerun()
+    st.stop()
+
+# ---------------------------------------------------------------------------------------------------- results
+results = ui.progress().results
+right = sum(results.get(i, False) for i in ids)
+st.header(f"You got {right} of {len(ids)} right")
+rows = {}
+for i in ids:
+    topic = by_id[i].topic
+    ok, total = rows.get(topic, (0, 0))
+    rows[topic] = (ok + int(results.get(i, False)), total + 1)
+st.dataframe(
+    pd.DataFrame([{"topic": t, "right": ok, "asked": n, "share": ok / n} for t, (ok, n) in rows.items()]),
+    hide_index=True,
+    width="stretch",
+    column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")},
+)
+missed = [i for i in ids if not results.get(i, False)]
+c1, c2 = st.columns(2)
+if missed and c1.button(f"Retry the {len(missed)} I missed", type="primary"):
+    for i in missed:
+        st.session_state.pop(f"quiz.feedback.quiz.{i}", None)
+        st.session_state.pop(f"quiz.quiz.{i}", None)
+    state.update(ids=missed, pos=0)
+    st.rerun()
+if c2.button("Start over"):
+    for i in ids:
+        st.session_state.pop(f"quiz.feedback.quiz.{i}", None)
+    state.update(ids=[], pos=0)
+    st.rerun()
+
+overall = ui.progress().by_topic()
+if overall:
+    st.subheader("All your answers so far, lessons included")
+    st.dataframe(
+        pd.DataFrame([{"topic": t, "right": ok, "answered": n} for t, (ok, n) in overall.items()]),
+        hide_index=True,
+        width="stretch",
+    )

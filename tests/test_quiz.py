@@ -1,0 +1,240 @@
+"""lr_core/quiz: the bank covers every topic, every key is right, computed answers agree with the engine."""
+
+import itertools
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from lr_core import analysis, quiz
+from lr_core.optimizers import make_optimizer
+from lr_core.runner import run
+from lr_core.surfaces import make_surface
+
+BANK = quiz.load_bank()
+SEEDS = range(25)
+
+
+def test_bank_size_and_coverage():
+    assert len(BANK) >= 40
+    per_topic = Counter(q.topic for q in BANK)
+    assert set(per_topic) == set(quiz.TOPICS)
+    assert min(per_topic.values()) >= 2, per_topic
+    assert {q.kind for q in BANK} == set(quiz.KINDS)
+    assert len({q.id for q in BANK}) == len(BANK)
+    seed_question = (
+        "Which of the following statements best describes the effect of increasing the learning rate in "
+        "gradient descent?"
+    )
+    assert any(q.prompt == seed_question for q in BANK)
+    assert all(q.explanation for q in BANK)
+
+
+def _instances(q):
+    return [q.instantiate(s) for s in SEEDS] if q.needs_instance else [q]
+
+
+def _wrong_responses(q):
+    if q.kind in ("single", "predict"):
+        return [i for i in range(len(q.choices)) if i != q.answer]
+    if q.kind == "multi":
+        right = set(q.answer)
+        subsets = itertools.chain.from_iterable(
+            itertools.combinations(range(len(q.choices)), k) for k in range(1, len(q.choices) + 1)
+        )
+        return [list(s) for s in subsets if set(s) != right]
+    scale = max(abs(q.answer), 1e-6)
+    return [q.answer + 3 * q.tolerance * scale, q.answer - 3 * q.tolerance * scale, "", "abc", None]
+
+
+@pytest.mark.parametrize("question", BANK, ids=[q.id for q in BANK])
+def test_the_key_is_accepted_and_every_wrong_answer_rejected(question):
+    for q in _instances(question):
+        right = q.answer if q.kind != "multi" else list(q.answer)
+        feedback = q.check(right)
+        assert feedback.correct and feedback.explanation and feedback.answer_text
+        if q.kind == "numeric":
+            assert q.check(f"{q.answer:.6g}").correct, "a typed answer to 6 digits is accepted"
+        for wrong in _wrong_responses(q):
+            assert not q.check(wrong).correct, (q.id, wrong)
+        assert not any("{" + name + "}" in q.prompt + q.explanation for name in q.params), "every number is filled in"
+
+
+# -------------------------------------------------------------------------- parametric answers, independently
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_parametric_answers_agree_with_the_engine(seed):
+    by_id = {q.id: q.instantiate(seed) for q in BANK if q.params}
+    crit = by_id["critical-rate-1d"]
+    a, b = crit.values["a"], crit.values["b"]
+    surface = make_surface("quadratic_1d", a=a, b=-b, c=0.0)
+    start = [b / (2 * a) + 1.0]  # one unit from the minimum
+    below = run(surface, make_optimizer("sgd", 0.98 * crit.answer), start, 3000)
+    above = run(surface, make_optimizer("sgd", 1.02 * crit.answer), start, 3000)
+    assert analysis.classify(below).label in ("converged", "oscillating") and not below.diverged
+    assert above.diverged
+
+    q2 = by_id["critical-rate-2d"]
+    lam = (q2.values["lam1"], q2.values["lam2"])
+    assert q2.answer == pytest.approx(analysis.critical_lr(max(lam)))
+    bowl = make_surface("quadratic_2d", eigenvalues=lam)
+    assert run(bowl, make_optimizer("sgd", 1.03 * q2.answer), [1.0, 1.0], 3000).diverged
+    assert not run(bowl, make_optimizer("sgd", 0.97 * q2.answer), [1.0, 1.0], 3000).diverged
+
+    q3 = by_id["optimal-rate-2d"]
+    lam3 = (q3.values["lam1"], q3.values["lam2"])
+    grid = np.linspace(0.01, 2 / max(lam3), 2001)
+    best = grid[np.argmin(analysis.contraction_factor(grid, lam3))]
+    assert q3.answer == pytest.approx(best, abs=2 / max(lam3) / 1000)
+
+    q4 = by_id["update-rule-one-step"]
+    v = q4.values
+    s = make_surface("quadratic_1d", a=v["a"], b=-2 * v["a"] * v["target"], c=v["a"] * v["target"] ** 2)
+    assert q4.answer == pytest.approx(run(s, make_optimizer("sgd", v["lr"]), [v["theta"]], 1).params[1, 0])
+
+    q5 = by_id["shrink-steps"]
+    v = q5.values
+    traj = run(
+        make_surface("quadratic_1d", a=v["curvature"] / 2, b=0.0, c=0.0), make_optimizer("sgd", v["lr"]), [1.0], 500
+    )
+    assert analysis.steps_to_tolerance(np.abs(traj.params[:, 0])[:, None], 1 / v["factor"])[0] == q5.answer
+
+    q6 = by_id["adam-first-step"]
+    step = run(make_surface("rosenbrock"), make_optimizer("adam", q6.values["lr"]), [-1.2, 1.0], 1)
+    assert np.allclose(np.abs(step.params[1] - step.params[0]), q6.answer, rtol=1e-6)
+
+    q7 = by_id["contraction-factor"]
+    t = run(
+        make_surface("quadratic_1d", a=q7.values["curvature"] / 2, b=0.0, c=0.0),
+        make_optimizer("sgd", q7.values["lr"]),
+        [1.0],
+        1,
+    )
+    assert abs(t.params[1, 0]) == pytest.approx(q7.answer)
+
+
+# ----------------------------------------------------------------------- predict answers from a fresh engine run
+
+
+@pytest.mark.parametrize("question", [q for q in BANK if q.kind == "predict"], ids=lambda q: q.id)
+def test_predict_answers_agree_with_a_fresh_run(question):
+    for q in _instances(question)[:8]:
+        scene = q.scene
+        surface = make_surface(scene["surface"], **scene.get("surface_params", {}))
+        if "racers" in scene:
+            floor = surface.min_value
+            finals = []
+            for r in scene["racers"]:
+                traj = run(surface, make_optimizer(r["optimizer"], r["lr"]), scene["x0"], scene["steps"])
+                finals.append(math.inf if traj.diverged else float(traj.losses[-1] - floor))
+            assert q.answer == int(np.argmin(finals))
+        else:
+            traj = run(surface, make_optimizer(scene["optimizer"], scene["lr"]), scene["x0"], scene["steps"])
+            assert q.choices[q.answer] == analysis.classify(traj).label
+
+
+def test_seed_scenes_have_the_seeds_outcomes():
+    by_id = {q.id: q.instantiate(0) for q in BANK}
+    assert by_id["seed-rate-015"].choices[by_id["seed-rate-015"].answer] == "too slow"
+    assert by_id["seed-rate-08"].choices[by_id["seed-rate-08"].answer] == "oscillating"
+    assert by_id["diverge-seed-12"].choices[by_id["diverge-seed-12"].answer] == "diverged"
+    assert by_id["saddle-stall"].choices[by_id["saddle-stall"].answer] == "stalled"
+
+
+def test_different_students_get_different_numbers():
+    q = next(q for q in BANK if q.id == "critical-rate-1d")
+    assert len({(i.values["a"], i.values["b"]) for i in _instances(q)}) > 5
+    assert q.instantiate(3) == q.instantiate(3)
+
+
+def test_an_uninstantiated_question_cannot_be_checked():
+    q = next(q for q in BANK if q.id == "critical-rate-1d")
+    with pytest.raises(ValueError, match="instantiated"):
+        q.check(0.5)
+
+
+# ---------------------------------------------------------------------------------------------- bad files
+
+GOOD = """
+[[question]]
+id = "{id}"
+topic = "step size"
+kind = "single"
+prompt = "Pick one"
+choices = ["a", "b"]
+answer = 0
+explanation = "Because."
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("this is = = not toml", "not valid TOML"),
+        ("[other]\nx = 1", "no [[question]] tables"),
+        (GOOD.format(id="q1").replace('topic = "step size"', 'topic = "astrology"'), "topic 'astrology' is not one of"),
+        (GOOD.format(id="q1").replace('kind = "single"', 'kind = "essay"'), "kind 'essay' is not one of"),
+        (GOOD.format(id="q1").replace("answer = 0", "answer = 5"), "answer 5 is not an index of its 2 choices"),
+        (GOOD.format(id="q1").replace('explanation = "Because."', ""), "needs a non-empty text 'explanation'"),
+        (GOOD.format(id="q1").replace('choices = ["a", "b"]', 'choices = ["a"]'), "at least two choices"),
+        (GOOD.format(id="q1") + 'colour = "red"', "unknown field(s) colour"),
+        (
+            GOOD.format(id="q1")
+            .replace('kind = "single"', 'kind = "numeric"')
+            .replace("answer = 0", 'compute = "magic"'),
+            "compute 'magic' is not one of",
+        ),
+        (GOOD.format(id="q1") + GOOD.format(id="q1"), "already used"),
+        (
+            '[[question]]\nid = "p1"\ntopic = "divergence"\nkind = "predict"\nprompt = "p"\nexplanation = "e"\n'
+            'scene = { surface = "nowhere", optimizer = "sgd", lr = 0.1, x0 = [0.0], steps = 5 }',
+            "unknown surface",
+        ),
+        (
+            '[[question]]\nid = "p2"\ntopic = "divergence"\nkind = "predict"\nprompt = "p"\nexplanation = "e"\n'
+            'scene = { surface = "quadratic_1d", optimizer = "sgd", lr = 0.1, x0 = [0.0] }',
+            "needs a scene",
+        ),
+    ],
+)
+def test_a_malformed_file_names_the_file_the_question_and_the_problem(tmp_path, text, problem):
+    path = tmp_path / "mine.toml"
+    path.write_text(text)
+    with pytest.raises(quiz.QuizBankError) as err:
+        quiz.load_bank(path)
+    message = str(err.value)
+    assert message.startswith("mine.toml")
+    assert problem in message
+    if "[[question]]" in text:
+        assert "question '" in message
+
+
+def test_an_instructor_file_extends_the_bank(tmp_path):
+    (tmp_path / "extra.toml").write_text(GOOD.format(id="instructor-1"))
+    bank = quiz.load_bank(tmp_path)
+    assert len(bank) == len(BANK) + 1 and bank[-1].id == "instructor-1"
+    assert bank[-1].check(0).correct and not bank[-1].check(1).correct
+
+
+# -------------------------------------------------------------------------------------------------- progress
+
+
+def test_answering_twice_does_not_double_count():
+    p = quiz.Progress()
+    q = BANK[0]
+    p.record(q, False)
+    p.record(q, True)
+    assert (p.score, p.answered, p.attempts[q.id]) == (1, 1, 2)
+    assert p.by_topic() == {q.topic: (1, 1)}
+    p.record(BANK[1], False)
+    assert p.missed() == [BANK[1].id]
+
+
+def test_select_mixes_topics_and_respects_the_length():
+    picked = quiz.select(BANK, [], 9, seed=1)
+    assert len(picked) == 9 and len({q.topic for q in picked}) == 9
+    only = quiz.select(BANK, ["divergence", "practice"], 40, seed=2)
+    assert {q.topic for q in only} == {"divergence", "practice"}
+    assert len(only) == sum(q.topic in ("divergence", "practice") for q in BANK)

@@ -1,0 +1,134 @@
+"""The Quiz page and the embedded questions, with AppTest: scoring, persistence, a malformed extra file."""
+
+import pytest
+
+from lr_core import quiz
+from tests.apptest_helpers import PAGES, no_errors, open_page
+
+
+def _current(at):
+    """The instance of the question on screen (as this session drew it) and its widget key."""
+    instances = at.session_state["quiz.instances"]
+    ids = at.session_state["quiz.run"]["ids"]
+    q = instances[ids[at.session_state["quiz.run"]["pos"]]]
+    return q, f"quiz.quiz.{q.id}"
+
+
+def _answer(at, right: bool):
+    q, key = _current(at)
+    if q.kind in ("single", "predict"):
+        value = q.answer if right else (q.answer + 1) % len(q.choices)
+        at.radio(key=key).set_value(value)
+    elif q.kind == "multi":
+        chosen = set(q.answer) if right else set(q.answer) ^ {0}
+        for i in range(len(q.choices)):
+            at.checkbox(key=f"{key}.{i}").set_value(i in chosen)
+    else:
+        at.text_input(key=key).input(f"{q.answer:.6g}" if right else f"{q.answer * 2 + 1:.6g}")
+    next(b for b in at.button if b.label == "Check my answer").click().run()
+    return q
+
+
+def _next(at):
+    next(b for b in at.button if b.label.startswith(("Next question", "See my results"))).click().run()
+
+
+def test_a_full_quiz_scores_and_breaks_down_by_topic():
+    at = open_page("quiz", topics="divergence,practice", n="4")
+    no_errors(at)
+    next(b for b in at.button if b.label == "Start the quiz").click().run()
+    pattern = [True, False, True, True]
+    asked = []
+    for right in pattern:
+        q = _answer(at, right)
+        assert not at.exception
+        feedback = at.success if right else at.error
+        assert any(q.explanation[:30] in f.value for f in feedback), "the explanation follows the answer"
+        asked.append(q)
+        _next(at)
+    assert at.header[0].value == "You got 3 of 4 right"
+    table = at.dataframe[0].value.set_index("topic")
+    for topic in ("divergence", "practice"):
+        expected = [ok for q, ok in zip(asked, pattern, strict=True) if q.topic == topic]
+        assert table.loc[topic, "right"] == sum(expected) and table.loc[topic, "asked"] == len(expected)
+    assert at.sidebar.metric[0].value == "3 / 4"
+
+
+def test_retrying_the_missed_ones_does_not_double_count():
+    at = open_page("quiz", topics="divergence", n="3")
+    next(b for b in at.button if b.label == "Start the quiz").click().run()
+    for right in (False, True, True):
+        _answer(at, right)
+        _next(at)
+    assert at.header[0].value == "You got 2 of 3 right"
+    next(b for b in at.button if b.label.startswith("Retry the 1")).click().run()
+    _answer(at, True)
+    _next(at)
+    assert at.header[0].value == "You got 1 of 1 right"
+    assert at.sidebar.metric[0].value == "3 / 3", "the retry replaced the miss; nothing counted twice"
+
+
+def test_the_answer_key_is_not_on_the_page_before_answering():
+    at = open_page("quiz", topics="convergence & stability", n="3")
+    next(b for b in at.button if b.label == "Start the quiz").click().run()
+    q, _ = _current(at)
+    page_text = " ".join(e.value for e in (*at.markdown, *at.caption) if isinstance(getattr(e, "value", None), str))
+    assert q.explanation[:40] not in page_text
+    assert not at.success and not at.error
+
+
+def test_progress_survives_a_page_switch_and_embedded_answers_count():
+    at = open_page("update_rule")
+    q = at.session_state["quiz.instances"]["seed-increasing-lr"]
+    at.radio(key="quiz.update_rule.seed-increasing-lr").set_value(q.answer)
+    next(b for b in at.button if b.label == "Check my answer").click().run()
+    assert any("Right." in s.value for s in at.success)
+    at.switch_page(PAGES["quiz"]).run()
+    assert at.sidebar.metric[0].value == "1 / 1"
+    at.switch_page(PAGES["update_rule"]).run()
+    assert any("Right." in s.value for s in at.success), "the feedback is still there when coming back"
+
+
+def test_a_predict_question_runs_its_scene_after_the_answer():
+    at = open_page("adaptive")
+    instances = at.session_state["quiz.instances"]
+    q = instances["plateau-race"]
+    n_figs = len(at.get("plotly_chart"))
+    at.radio(key="quiz.adaptive.plateau-race").set_value(q.answer)
+    next(b for b in at.button if b.label == "Check my answer" and "plateau-race" in b.key).click().run()
+    no_errors(at)
+    assert len(at.get("plotly_chart")) == n_figs + 1
+    assert any("Adam (η = 0.1)" in m.value and "converged" in m.value for m in at.markdown)
+
+
+def test_a_malformed_extra_question_file_gives_a_clear_error(tmp_path, monkeypatch):
+    bad = tmp_path / "my_questions.toml"
+    bad.write_text(
+        '[[question]]\nid = "mine-1"\ntopic = "step size"\nkind = "single"\nprompt = "?"\n'
+        'choices = ["a", "b"]\nanswer = 7\nexplanation = "e"\n'
+    )
+    monkeypatch.setenv("LRLAB_QUIZ_EXTRA", str(bad))
+    at = open_page("quiz")
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "my_questions.toml" in message and "mine-1" in message and "answer 7 is not an index" in message
+    assert any(b.label == "Start the quiz" for b in at.button), "the built-in bank still works"
+
+
+def test_a_good_extra_file_adds_its_questions(tmp_path, monkeypatch):
+    (tmp_path / "extra.toml").write_text(
+        '[[question]]\nid = "mine-2"\ntopic = "practice"\nkind = "single"\n'
+        'prompt = "?"\nchoices = ["a", "b"]\nanswer = 1\nexplanation = "e"\n'
+    )
+    monkeypatch.setenv("LRLAB_QUIZ_EXTRA", str(tmp_path))
+    at = open_page("quiz", topics="practice", n="40")
+    no_errors(at)
+    practice = sum(q.topic == "practice" for q in quiz.load_bank())
+    assert any(f"{practice + 1} questions" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("query", [{"topics": "astrology"}, {"n": "1000"}])
+def test_bad_quiz_links_fall_back(query):
+    at = open_page("quiz", **query)
+    no_errors(at)
+    assert any("was ignored" in w.value for w in at.warning)
