@@ -7,6 +7,7 @@ Streamlit, so every lesson can be tested (and reused in a notebook) without a br
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -427,6 +428,7 @@ def schedules_scene(cfg: SchedulesConfig) -> SchedulesScene:
     mean loss over them estimates the expected loss, whose floor is what a schedule lowers. ``trajs`` keeps the
     first realization of each, for the paths.
     """
+    from lr_core.schedules import stack
     from lr_core.surfaces import grid, quadratic_2d
 
     surface = quadratic_2d((1.0, 10.0), 30.0)
@@ -437,9 +439,11 @@ def schedules_scene(cfg: SchedulesConfig) -> SchedulesScene:
         for k, s in zip(kinds, schedules, strict=True)
     ]
     steps = np.arange(cfg.steps)
-    starts = np.broadcast_to(SchedulesScene.start, (SchedulesScene.realizations, 2))
-    batches = [run(surface, sgd(lr=s), starts, cfg.steps, noise=cfg.noise, seed=cfg.seed) for s in schedules]
-    trajs = [b.run(0) for b in batches]
+    # every schedule and every noise realization in one vectorized run: batch (realizations, schedules)
+    starts = np.broadcast_to(SchedulesScene.start, (SchedulesScene.realizations, 1, 2))
+    everything = run(surface, sgd(lr=stack(schedules)), starts, cfg.steps, noise=cfg.noise, seed=cfg.seed)
+    batches = [everything.run((slice(None), k)) for k in range(len(schedules))]
+    trajs = [everything.run((0, k)) for k in range(len(schedules))]
     mean_losses = [b.losses.mean(axis=1) for b in batches]
     verdicts = [analysis.classify(t, noise=cfg.noise) for t in trajs]
     tail = max(1, cfg.steps // 10)
@@ -531,24 +535,40 @@ def optimizer_for(name: str, lr: float, cfg: RaceConfig):  # -> Optimizer
     return make_optimizer(name, lr, **extra)
 
 
-def race(cfg: RaceConfig) -> RaceScene:
+def race_run(
+    surface: str,
+    start: tuple[float, float],
+    steps: int,
+    racer: str,
+    lr: float,
+    bias_correction: bool = True,
+    weight_decay: float = 0.0,
+    noise: float = 0.0,
+) -> Trajectory:
+    """One racer's run: a pure function of plain values, so a page can cache each racer on its own."""
+    from lr_core.surfaces import make_surface
+
+    cfg = RaceConfig(surface, (racer,), (lr,), start, steps, bias_correction, weight_decay, noise)
+    return run(make_surface(surface), optimizer_for(racer, lr, cfg), start, steps, noise=noise, seed=0)
+
+
+def race(cfg: RaceConfig, run_racer: Callable[..., Trajectory] = race_run) -> RaceScene:
     """Every racer from the same start on the same surface (and, with noise, the same noise)."""
     from lr_core.optimizers import VARIANTS
     from lr_core.surfaces import grid, make_surface
 
     surface = make_surface(cfg.surface)
-    start = cfg.start if cfg.start is not None else RACE_STARTS[cfg.surface]
+    start = tuple(cfg.start) if cfg.start is not None else RACE_STARTS[cfg.surface]
     trajs = [
-        run(surface, optimizer_for(n, lr, cfg), start, cfg.steps, noise=cfg.noise, seed=0)
+        run_racer(cfg.surface, start, cfg.steps, n, lr, cfg.bias_correction, cfg.weight_decay, cfg.noise)
         for n, lr in zip(cfg.racers, cfg.lrs, strict=True)
     ]
     names = [f"{VARIANTS[n].label} (η = {lr:.3g})" for n, lr in zip(cfg.racers, cfg.lrs, strict=True)]
     floor = surface.min_value
     if floor is None:  # no minimum (the saddle): measure from the lowest loss seen
         floor = min(float(t.losses.min()) for t in trajs) - 1e-12
-    return RaceScene(
-        cfg, surface, start, names, trajs, [analysis.classify(t, noise=cfg.noise) for t in trajs], grid(surface), floor
-    )
+    verdicts = [analysis.classify(t, noise=cfg.noise) for t in trajs]
+    return RaceScene(cfg, surface, start, names, trajs, verdicts, grid(surface), floor)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,10 @@ class Optimizer:
         return self.factory(lr=cut(self.lr), **{k: cut(v) for k, v in self.hyperparams.items()})
 
     def _arrays(self) -> list[Array]:
-        values = [self.lr, *self.hyperparams.values()]
+        lr = self.lr
+        if isinstance(lr, Schedule) and lr.name == "stack":  # a stack of k schedules: a batch axis of length k
+            lr = np.zeros(len(lr.params["schedules"]))
+        values = [lr, *self.hyperparams.values()]
         flat = [u for v in values for u in (v if isinstance(v, tuple) else (v,))]
         return [v for v in flat if isinstance(v, np.ndarray)]
 

@@ -226,7 +226,14 @@ class _Job:
         if np.any(np.abs(flat_x0 - mid) > radius):
             raise ValueError(f"x0 lies far outside the plotting box of {surface.name}")
         if isinstance(optimizer.lr, Schedule):
-            table = np.asarray(optimizer.lr(np.arange(steps)), dtype=float)[:, None]
+            table = np.asarray(optimizer.lr(np.arange(steps)), dtype=float)
+            if table.ndim == 1:  # one schedule for every run
+                table = table[:, None]
+            else:  # a stack: one schedule per index of the batch's last axis
+                lead = (1,) * (len(batch) - (table.ndim - 1))  # batch axes before the stack's own
+                table = np.broadcast_to(table.reshape(steps, *lead, *table.shape[1:]), (steps, *batch)).reshape(
+                    steps, n
+                )
         else:
             table = np.broadcast_to(np.asarray(optimizer.lr, dtype=float), batch).reshape(1, n)
             table = np.broadcast_to(table, (steps, table.shape[1]))
@@ -273,6 +280,7 @@ class _Job:
         all_active = True  # the fast path: no run of the block has diverged yet
         lo_all, hi_all = self.lo.max(), self.hi.min()
         state = optimizer.init(x)
+        states: list[Any] | None = [] if rec.internals is not None else None
         with np.errstate(all="ignore"):
             for t in range(steps):
                 loss, g = surface.value_and_grad(x)
@@ -291,8 +299,8 @@ class _Job:
                     all_active = bool(active.all())
                 if rec.params is not None:
                     rec.params[t + 1] = x_new
-                if rec.internals is not None:
-                    self._record_internals(optimizer, state, lr_used, rec, t, active, all_active)
+                if states is not None:
+                    states.append(state)  # updates return new arrays, so keeping the state costs nothing
                 x = x_new
                 if not active.any():  # every run diverged: hold the frozen points to the end
                     rec.losses[t + 1 :] = surface.value(x)
@@ -303,22 +311,51 @@ class _Job:
             else:
                 rec.losses[steps] = surface.value(x)
         rec.final[...] = x
+        if states:
+            for name, values in self._internals(optimizer, states, lrs, rec.diverged_at).items():
+                if name in rec.internals:  # a block of a larger batch: fill its slice of the shared buffer
+                    rec.internals[name][...] = values
+                else:
+                    rec.internals[name] = values
 
     @staticmethod
-    def _record_internals(
-        optimizer: Optimizer,
-        state: Any,
-        lr: np.ndarray,
-        rec: _Record,
-        t: int,
-        active: np.ndarray,
-        all_active: bool,
-    ) -> None:
-        for name, value in optimizer.internals(state, lr).items():
-            if name not in rec.internals:  # one block: buffers are made on first sight
-                rec.internals[name] = np.zeros(rec.grads.shape)
-            buf = rec.internals[name]
-            buf[t] = value if all_active else np.where(active[:, None], value, buf[t - 1])
+    def _internals(
+        optimizer: Optimizer, states: list[Any], lrs: np.ndarray, diverged_at: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """The optimizer's internals after every step, computed once from the stacked states.
+
+        A diverged run's internals stay at their last value before the step that left the box (zero if that was
+        the first step), so nothing recorded is infinite.
+        """
+        first = states[0]
+        stacked = type(first)(
+            *(
+                None
+                if v is None
+                else np.stack([st[i] for st in states])
+                if isinstance(v, np.ndarray)
+                else np.asarray([st[i] for st in states], dtype=float)[:, None, None]
+                for i, v in enumerate(first)
+            )
+        )
+        steps_run = len(states)
+        steps = lrs.shape[0]
+        values = optimizer.internals(stacked, lrs[:steps_run, :, None])
+        if not values:
+            return {}
+        t = np.arange(steps)[:, None]
+        keep = (diverged_at < 0) | (t < diverged_at - 1)  # (steps, n): rows recorded before any divergence
+        source = np.where(keep, t, np.maximum(diverged_at - 2, 0))
+        out = {}
+        dim = next(v for v in first if isinstance(v, np.ndarray)).shape[-1]
+        for name, v in values.items():
+            v = np.broadcast_to(v, (steps_run, len(diverged_at), dim))
+            full = np.zeros((steps, *v.shape[1:]))
+            full[:steps_run] = v
+            picked = np.take_along_axis(full, source[..., None], axis=0)
+            zero = ~keep & (diverged_at - 2 < 0)
+            out[name] = np.where(zero[..., None], 0.0, picked)
+        return out
 
     def _freeze_diverged(
         self, x: np.ndarray, x_new: np.ndarray, active: np.ndarray, diverged_at: np.ndarray, step: int

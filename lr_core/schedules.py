@@ -384,6 +384,26 @@ def _start_factor(value: Any) -> float:
     return f
 
 
+def stack(schedules: list[Schedule]) -> Schedule:
+    r"""Several schedules as one, for a batch: ``stack([s_1, ..., s_k])(t)`` has a last axis of length ``k``,
+    :math:`(\eta^{(1)}_t, \dots, \eta^{(k)}_t)`, so an optimizer given it runs all ``k`` in one call (its batch
+    gets that axis)."""
+    if not schedules:
+        raise ValueError("stack needs at least one schedule")
+    parts = list(schedules)
+
+    def fn(t: np.ndarray) -> np.ndarray:
+        return np.stack([np.broadcast_to(s.fn(t), np.shape(t)) for s in parts], axis=-1)
+
+    return Schedule(
+        "stack",
+        {"schedules": tuple(s.name for s in parts)},
+        fn,
+        "  # one scheduler per run: " + "; ".join(s.torch_expr for s in parts),
+        parts[0].optimizer_lr,
+    )
+
+
 SCHEDULES: dict[str, Callable[..., Schedule]] = {
     "constant": constant,
     "step_decay": step_decay,

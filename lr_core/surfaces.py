@@ -82,12 +82,19 @@ class Surface:
 
 
 def _stack_grad(*parts: np.ndarray) -> np.ndarray:
-    return np.stack(np.broadcast_arrays(*parts), axis=-1)
+    """The partial derivatives as the last axis (filled in place: cheaper than stacking on every step)."""
+    shape = np.broadcast_shapes(*(np.shape(p) for p in parts))
+    out = np.empty((*shape, len(parts)))
+    for i, part in enumerate(parts):
+        out[..., i] = part
+    return out
 
 
 def _stack_hessian(hxx: np.ndarray, hxy: np.ndarray, hyy: np.ndarray) -> np.ndarray:
-    hxx, hxy, hyy = np.broadcast_arrays(hxx, hxy, hyy)
-    return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
+    shape = np.broadcast_shapes(np.shape(hxx), np.shape(hxy), np.shape(hyy))
+    out = np.empty((*shape, 2, 2))
+    out[..., 0, 0], out[..., 0, 1], out[..., 1, 0], out[..., 1, 1] = hxx, hxy, hxy, hyy
+    return out
 
 
 def _num(x: float) -> str:
@@ -226,6 +233,11 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
         r = y - x**2
         return _stack_grad(-2 * (a - x) - 4 * b * x * r, 2 * b * r)
 
+    def value_and_grad(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = p[..., 0], p[..., 1]
+        d, r = a - x, y - x * x
+        return d * d + b * r * r, _stack_grad(-2 * d - 4 * b * x * r, 2 * b * r)
+
     def hessian(p: np.ndarray) -> np.ndarray:
         x, y = p[..., 0], p[..., 1]
         return _stack_hessian(2 - 4 * b * (y - x**2) + 8 * b * x**2, -4 * b * x, np.full_like(x, 2 * b))
@@ -242,6 +254,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Surface:
         minima=np.array([[a, a * a]]),
         lesson="A curved, ill-conditioned valley: a rate safe for the steep walls crawls along the floor.",
         params={"a": a, "b": b},
+        value_and_grad_fn=value_and_grad,
     )
 
 
@@ -451,7 +464,7 @@ def surfaces_of_dim(dim: int) -> list[str]:
     return [name for name, factory in SURFACES.items() if factory().dim == dim]
 
 
-def grid(surface: Surface, n: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def grid(surface: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(xs, ys, Z)``: the loss of a 2-D surface on an ``n`` x ``n`` grid over its plotting box."""
     if surface.dim != 2:
         raise ValueError(f"a grid is for 2-D surfaces; {surface.name} is {surface.dim}-D")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lr_core import figures, lessons
 from lr_core.optimizers import VARIANTS
-from pages import ui
+from pages import cache, ui
 
 NAMES = list(VARIANTS)
 D = lessons.RaceConfig()
@@ -33,6 +33,7 @@ scene = ui.Scene(
         ui.choice_param("rt_opt", "sgd", NAMES),
     ],
 )
+
 
 ui.lesson_header(
     "4 · Adaptive methods",
@@ -82,7 +83,7 @@ wd = t2.slider("weight decay λ for Adam (as L2) and AdamW (decoupled)", 0.0, 1.
 cfg = ui.engine(
     lambda: lessons.RaceConfig(surface_name, tuple(racers), tuple(lrs), (x0, y0), steps, bias_correction, wd, noise)
 )
-result = ui.engine(lambda: lessons.race(cfg))
+result = ui.engine(lambda: lessons.race(cfg, cache.run_racer))
 runs = [figures.series_of(t, [n])[0] for t, n in zip(result.trajs, result.names, strict=True)]
 
 f1, f2 = st.columns([3, 2])
@@ -187,7 +188,7 @@ rt_opt = st.selectbox(
     "optimizer for the range test", NAMES, key=scene.widget_key("rt_opt"), format_func=lambda n: VARIANTS[n].label
 )
 scene.sync()
-rt = ui.engine(lambda: lessons.range_test(lessons.RangeTestConfig(surface_name, rt_opt, noise=noise)))
+rt = ui.engine(lambda: cache.range_test(lessons.RangeTestConfig(surface_name, rt_opt, noise=noise)))
 ui.show_figure(
     figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestion),
     f"loss against a rate growing from 10⁻⁶ on {result.surface.title}; the suggested rate is {rt.suggestion:.3g}.",

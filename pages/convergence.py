@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from lr_core import figures, lessons
-from pages import ui
+from pages import cache, ui
 
 scene = ui.Scene(
     "convergence",
@@ -20,11 +20,6 @@ scene = ui.Scene(
         ui.float_param("start_dw", 1.8, -2.0, 2.0),
     ],
 )
-
-
-@st.cache_data(max_entries=64, show_spinner="Sweeping 300 rates…")
-def tolerance_sweep(lmin: float, lmax: float, angle: float) -> lessons.ToleranceSweep:
-    return lessons.tolerance_sweep(lmin, lmax, angle, lessons.Stability2DConfig.start)
 
 
 ui.lesson_header(
@@ -118,7 +113,7 @@ with g1:
         key="bowl_fig",
     )
 with g2:
-    sweep = tolerance_sweep(lmin, lmax, angle)
+    sweep = cache.tolerance_sweep(lmin, lmax, angle)
     ui.show_figure(
         figures.steps_vs_lr(
             sweep.lrs, sweep.measured.astype(float), sweep.predicted, {"2/λmax": crit, "η*": best, "your η": lr}

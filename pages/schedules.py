@@ -5,7 +5,7 @@ import streamlit as st
 
 from lr_core import figures, lessons
 from lr_core.schedules import WARMS_UP_ITSELF
-from pages import ui
+from pages import cache, ui
 
 KINDS = [k for k in lessons.SCHEDULE_LABELS if k != "constant"]
 D = lessons.SchedulesConfig()
@@ -29,6 +29,7 @@ scene = ui.Scene(
         ui.float_param("pct_start", D.pct_start, 0.05, 0.95),
     ],
 )
+
 
 ui.lesson_header(
     "3 · Schedules",
@@ -94,7 +95,7 @@ cfg = ui.engine(
         pct_start,
     )
 )
-result = ui.engine(lambda: lessons.schedules_scene(cfg))
+result = ui.engine(lambda: cache.schedules_scene(cfg))
 if warmup and any(k in WARMS_UP_ITSELF for k in chosen):
     st.info("Cyclical, 1cycle and linear warmup already start low and climb, so no extra warmup goes in front of them.")
 

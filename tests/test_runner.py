@@ -140,3 +140,16 @@ def test_bad_run_arguments_raise_value_error(kwargs, match):
     args = {"x0": [1.0, 1.0], "steps": 10} | kwargs
     with pytest.raises(ValueError, match=match):
         run(quadratic_2d(), sgd(lr=0.1), args.pop("x0"), args.pop("steps"), **args)
+
+
+def test_a_stacked_schedule_runs_each_schedule_as_its_own_run():
+    from lr_core.schedules import constant, stack, step_decay
+
+    parts = [constant(0.05), step_decay(0.15, 10, 0.5)]
+    starts = np.broadcast_to([2.0, 1.0], (4, 1, 2))
+    both = run(quadratic_2d(), sgd(lr=stack(parts)), starts, 40)
+    assert both.batch_shape == (4, 2)
+    for k, s in enumerate(parts):
+        alone = run(quadratic_2d(), sgd(lr=s), [2.0, 1.0], 40)
+        assert np.array_equal(both.params[:, 0, k], alone.params)
+        assert np.array_equal(both.lrs[:, 3, k], s(np.arange(40)))

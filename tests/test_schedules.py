@@ -149,3 +149,14 @@ def test_registry_names_every_factory():
         "one_cycle",
         "linear_warmup",
     }
+
+
+def test_stack_gives_each_schedule_on_its_own_axis():
+    parts = [ls.constant(0.1), ls.step_decay(0.1, 5, 0.5), ls.cosine_annealing(0.2, 20)]
+    stacked = ls.stack(parts)
+    t = np.arange(30)
+    assert stacked(t).shape == (30, 3)
+    for k, s in enumerate(parts):
+        assert np.array_equal(stacked(t)[:, k], s(t))
+    with pytest.raises(ValueError, match="at least one"):
+        ls.stack([])

@@ -1,0 +1,99 @@
+"""lr_core/figures.py: every spec is valid Plotly, small, animated within bounds, and draws what it is given."""
+
+import base64
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from lr_core import figures, lessons
+from lr_core.optimizers import sgd
+from lr_core.runner import run
+from lr_core.surfaces import make_surface
+
+
+def decode(a):
+    return np.frombuffer(base64.b64decode(a["bdata"]), dtype=np.float32) if isinstance(a, dict) else np.asarray(a)
+
+
+def _all_specs():
+    up = lessons.update_rule(lessons.UpdateRuleConfig(compare_seed=True, selected=2))
+    runs = figures.series_of(up.traj, ["η = 0.3"]) + figures.series_of(up.seed, ["a", "b", "c"])
+    sel = up.selected
+    yield "path_on_curve", figures.path_on_curve(
+        up.surface, *up.curve, runs, selected=2, tangent=up.tangent,
+        step_arrow=(sel.theta, sel.loss, sel.theta_next, sel.loss_next), x_range=up.x_range, y_range=up.y_range,
+    )  # fmt: skip
+    one = lessons.stability_1d(lessons.Stability1DConfig())
+    yield "contraction", figures.contraction_plot(one.lrs, one.factor_curve, 2.0, 0.3, one.factor, "t")
+    yield "error", figures.error_plot(one.steps, one.measured, one.predicted, "t")
+    sw = lessons.tolerance_sweep(1.0, 10.0, 0.0, (2.5, -1.5))
+    yield "steps_vs_lr", figures.steps_vs_lr(sw.lrs, sw.measured.astype(float), sw.predicted, {"2/λ": 0.2, "η*": 0.18})
+    race = lessons.race(
+        lessons.RaceConfig(
+            racers=tuple(__import__("lr_core.optimizers").optimizers.VARIANTS), lrs=(0.01,) * 9, steps=1000
+        )
+    )
+    rr = [figures.series_of(t, [n])[0] for t, n in zip(race.trajs, race.names, strict=True)]
+    yield "contour_race", figures.contour_paths(race.surface, race.grid, rr, log_levels=True, clickable=True)
+    yield "loss_curves", figures.loss_curves(rr, floor=race.floor)
+    sc = lessons.schedules_scene(lessons.SchedulesConfig(kinds=tuple(lessons.SCHEDULE_LABELS)))
+    yield "schedules", figures.schedule_plot(np.arange(200), sc.rates)
+    rt = lessons.range_test(lessons.RangeTestConfig())
+    yield "range_test", figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestion)
+    lc = lessons.local_curvature(lessons.LocalCurvatureConfig())
+    yield "local", figures.local_curvature_plot(np.arange(len(lc.local_critical)), lc.local_critical, 0.1, "t")
+
+
+SPECS = dict(_all_specs())
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_every_spec_is_valid_plotly(name):
+    go.Figure(SPECS[name])  # raises on any unknown property or bad value
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_every_spec_is_small(name):
+    size = len(json.dumps(SPECS[name]))
+    assert size < 200_000, f"{name}: {size / 1024:.0f} KB"
+
+
+def test_a_nine_racer_thousand_step_race_stays_within_the_frame_budget():
+    spec = SPECS["contour_race"]
+    assert len(spec["frames"]) == figures.MAX_FRAMES
+    for frame in spec["frames"]:
+        assert all(len(decode(t["x"])) <= figures.MAX_FRAMES for t in frame["data"])
+        assert len(frame["data"]) == 9, "frames carry only the nine paths, not the contour"
+
+
+def test_animation_ends_on_the_whole_path_and_starts_at_the_start():
+    traj = run(make_surface("quadratic_1d"), sgd(lr=0.3), [-1.0], 15)
+    spec = figures.path_on_curve(traj.surface, np.array([-1.0, 7.0]), np.array([16.0, 16.0]),
+                                 figures.series_of(traj, ["r"]), x_range=(-1, 7), y_range=(0, 17))  # fmt: skip
+    first, last = spec["frames"][0]["data"][0], spec["frames"][-1]["data"][0]
+    assert decode(first["x"]).tolist() == [-1.0]
+    assert np.allclose(decode(last["x"]), traj.params[:, 0], rtol=1e-6)
+    faint = next(t for t in spec["data"] if t.get("showlegend") is False and t["name"] == "r")
+    assert np.allclose(decode(faint["x"]), traj.params[:, 0], rtol=1e-6)
+
+
+def test_a_diverged_run_is_drawn_only_up_to_where_it_stopped():
+    traj = run(make_surface("quadratic_1d"), sgd(lr=2.0), [-1.0], 50)
+    series = figures.series_of(traj, ["fast"])[0]
+    assert series.last == int(traj.diverged_at) < 50
+    spec = figures.loss_curves([series])
+    assert len(decode(spec["data"][0]["x"])) == series.last + 1
+
+
+def test_typed_arrays_round_trip_and_carry_their_shape():
+    z = np.arange(6.0).reshape(2, 3)
+    spec = figures.typed(z)
+    assert spec["shape"] == "2, 3" and decode(spec).reshape(2, 3).tolist() == z.tolist()
+
+
+def test_series_have_distinct_colours_and_line_styles():
+    styles = [figures.style(i) for i in range(len(figures.PALETTE))]
+    assert len({s["color"] for s in styles}) == len(styles)
+    assert len({(s["color"], s["dash"]) for s in styles}) == len(styles)
