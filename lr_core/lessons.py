@@ -77,9 +77,22 @@ class UpdateRuleScene:
     critical_lr: float
     selected: StepNumbers | None
     tangent: tuple[np.ndarray, np.ndarray] | None
-    table: pd.DataFrame
     seed: Trajectory | None = None
     seed_labels: list[RunLabel] = field(default_factory=list)
+
+    def table(self) -> pd.DataFrame:
+        """The iterations (t, θ_t, L(θ_t), ∇L(θ_t), the step −η∇L), built when asked for."""
+        traj, last = self.traj, int(self.traj.last_index)
+        grads = np.append(traj.grads[:last, 0], np.nan)
+        return pd.DataFrame(
+            {
+                "t": np.arange(last + 1),
+                "θ_t": traj.params[: last + 1, 0],
+                "L(θ_t)": traj.losses[: last + 1],
+                "∇L(θ_t)": self.surface.grad(traj.params[: last + 1])[:, 0],
+                "step −η∇L": np.where(np.isnan(grads), np.nan, -self.config.lr * grads),
+            }
+        )
 
 
 def update_rule(cfg: UpdateRuleConfig) -> UpdateRuleScene:
@@ -103,17 +116,6 @@ def update_rule(cfg: UpdateRuleConfig) -> UpdateRuleScene:
         xs = np.array([th - half, th + half])
         tangent = (xs, selected.loss + g * (xs - th))
 
-    rows = np.arange(last + 1)
-    grads = np.append(traj.grads[:last, 0], np.nan)
-    table = pd.DataFrame(
-        {
-            "t": rows,
-            "θ_t": traj.params[: last + 1, 0],
-            "L(θ_t)": traj.losses[: last + 1],
-            "∇L(θ_t)": surface.grad(traj.params[: last + 1])[:, 0],
-            "step −η∇L": np.where(np.isnan(grads), np.nan, -cfg.lr * grads),
-        }
-    )
     seed = None
     seed_labels: list[RunLabel] = []
     if cfg.compare_seed:
@@ -130,7 +132,6 @@ def update_rule(cfg: UpdateRuleConfig) -> UpdateRuleScene:
         analysis.critical_lr(2 * cfg.curvature),
         selected,
         tangent,
-        table,
         seed,
         seed_labels,
     )

@@ -60,20 +60,21 @@ noise = c[2].slider(
 )
 warmup = c[3].slider("linear warmup steps (0 = none)", 0, 200, key=scene.widget_key("warmup"))
 
-with st.expander("Schedule parameters", expanded=False):
-    p = st.columns(4)
-    step_size = p[0].number_input("step decay: every N steps", 1, 500, key=scene.widget_key("step_size"))
-    step_gamma = p[0].number_input("step decay: factor γ", 0.01, 1.0, step=0.05, key=scene.widget_key("step_gamma"))
-    exp_gamma = p[1].number_input(
-        "exponential: γ per step", 0.8, 1.0, step=0.005, format="%.3f", key=scene.widget_key("exp_gamma")
-    )
-    power = p[1].number_input("polynomial: power", 0.1, 5.0, step=0.1, key=scene.widget_key("power"))
-    eta_min = p[2].number_input("cosine: η_min", 0.0, 0.1, step=0.001, format="%.3f", key=scene.widget_key("eta_min"))
-    t_0 = p[2].number_input("restarts: first cycle T₀", 1, 500, key=scene.widget_key("t_0"))
-    t_mult = p[2].number_input("restarts: cycle growth T_mult", 1, 4, key=scene.widget_key("t_mult"))
-    mode = p[3].selectbox("cyclical: mode", ["triangular", "triangular2", "exp_range"], key=scene.widget_key("mode"))
-    cycle_up = p[3].number_input("cyclical: steps up (half cycle)", 1, 250, key=scene.widget_key("cycle_up"))
-    pct_start = p[3].number_input("1cycle: fraction rising", 0.05, 0.95, step=0.05, key=scene.widget_key("pct_start"))
+params_box = st.expander("Schedule parameters", key="schedules.params-box", on_change="rerun")
+if params_box.open:  # closed, its widgets are not drawn; their values live on in the scene
+    p = params_box.columns(4)
+    p[0].number_input("step decay: every N steps", 1, 500, key=scene.widget_key("step_size"))
+    p[0].number_input("step decay: factor γ", 0.01, 1.0, step=0.05, key=scene.widget_key("step_gamma"))
+    p[1].number_input("exponential: γ per step", 0.8, 1.0, step=0.005, format="%.3f", key=scene.widget_key("exp_gamma"))
+    p[1].number_input("polynomial: power", 0.1, 5.0, step=0.1, key=scene.widget_key("power"))
+    p[2].number_input("cosine: η_min", 0.0, 0.1, step=0.001, format="%.3f", key=scene.widget_key("eta_min"))
+    p[2].number_input("restarts: first cycle T₀", 1, 500, key=scene.widget_key("t_0"))
+    p[2].number_input("restarts: cycle growth T_mult", 1, 4, key=scene.widget_key("t_mult"))
+    p[3].selectbox("cyclical: mode", ["triangular", "triangular2", "exp_range"], key=scene.widget_key("mode"))
+    p[3].number_input("cyclical: steps up (half cycle)", 1, 250, key=scene.widget_key("cycle_up"))
+    p[3].number_input("1cycle: fraction rising", 0.05, 0.95, step=0.05, key=scene.widget_key("pct_start"))
+PARAMS = ("step_size", "step_gamma", "exp_gamma", "power", "eta_min", "t_0", "t_mult", "mode", "cycle_up", "pct_start")
+step_size, step_gamma, exp_gamma, power, eta_min, t_0, t_mult, mode, cycle_up, pct_start = (scene[k] for k in PARAMS)
 scene.sync()
 
 cfg = ui.engine(
@@ -133,8 +134,9 @@ st.latex(
 
 st.subheader("The same schedules in PyTorch")
 for lab, schedule in zip(result.labels, result.schedules, strict=True):
-    with st.expander(lab):
-        st.code(schedule.torch_snippet(), language="python")
+    box = st.expander(lab, key=f"schedules.code.{schedule.name}", on_change="rerun")
+    if box.open:
+        box.code(schedule.torch_snippet(), language="python")
 
 st.subheader("Schedule types at a glance (from the seed)")
 st.table(lessons.SEED_SCHEDULE_TABLE)

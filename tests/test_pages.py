@@ -81,8 +81,12 @@ def test_a_diverging_run_is_labelled_and_drawn_without_nan():
     assert fig["layout"]["yaxis"]["range"][1] < 100, "the axes stay fixed on the curve; the path is clipped"
 
 
-def test_iteration_table_and_csv():
+def test_iteration_table_and_csv_are_built_only_when_opened():
     at = open_page("update_rule")
+    assert not at.dataframe, "closed, the table costs nothing"
+    at.session_state["update_rule.table"] = True  # what a click on the expander does
+    at.run()
+    assert at.get("download_button")
     table = at.dataframe[0].value
     assert list(table.columns) == ["t", "θ_t", "L(θ_t)", "∇L(θ_t)", "step −η∇L"]
     assert np.allclose(table["θ_t"], seed_loop(0.3))
@@ -142,6 +146,9 @@ def test_schedules_plot_follows_the_selection():
     names = [t["name"] for t in figure_list(at)[0]["data"]]
     assert names == ["Constant", "Cyclical (CLR)", "1cycle", "Cosine with warm restarts"]
     assert at.query_params["show"] == "cyclic,one_cycle,cosine_warm_restarts"
+    for name in ("cyclic", "one_cycle"):
+        at.session_state[f"schedules.code.{name}"] = True  # open their code
+    at.run()
     code = " ".join(c.value for c in at.code)
     assert "CyclicLR(optimizer" in code and "OneCycleLR(optimizer" in code
 
@@ -153,7 +160,22 @@ def test_schedules_decay_beats_a_constant_rate_under_noise():
     assert summary.loc["Step decay", column] < summary.loc["Constant", column] / 3
     at.slider(key="schedules.warmup").set_value(20).run()
     assert "Step decay + warmup" in list(at.dataframe[0].value["schedule"])
+    at.session_state["schedules.code.warmup+step_decay"] = True
+    at.run()
     assert "SequentialLR" in " ".join(c.value for c in at.code)
+
+
+def test_schedule_parameters_keep_their_values_while_the_box_is_closed():
+    at = open_page("schedules", step_size="20")
+    rates = at.get("plotly_chart")[0]
+    at.session_state["schedules.params-box"] = True
+    at.run()
+    assert at.number_input(key="schedules.step_size").value == 20
+    at.number_input(key="schedules.step_size").set_value(30).run()
+    at.session_state["schedules.params-box"] = False
+    at.run()
+    assert at.query_params["step_size"] == "30", "closing the box keeps the value"
+    assert at.get("plotly_chart")[0].proto.spec != rates.proto.spec
 
 
 # ------------------------------------------------------------------------------------------------- adaptive
