@@ -340,9 +340,9 @@ def contour_paths(
 
     (x0, x1), (y0, y1) = surface.bounds
     fig["layout"]["xaxis"] = {"title": {"text": "x"}, "range": [x0, x1], "constrain": "domain"}
-    fig["layout"]["yaxis"] = {"title": {"text": "y"}, "range": [y0, y1], "scaleanchor": "x", "scaleratio": 1}
-    fig["layout"]["legend"].update({"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0.0})
-    fig["layout"]["margin"]["t"] = 110
+    fig["layout"]["yaxis"] = {"title": {"text": "y"}, "range": [y0, y1], "scaleanchor": "x", "scaleratio": 1,
+                              "constrain": "domain"}  # fmt: skip
+    # the plot is square (equal axes), so the width beside it holds the legend without squeezing it
     if clickable:
         fig["layout"]["clickmode"] = "event+select"
     return _animated_paths(fig, runs, coords, marker_size=7, redraw=True)
@@ -356,7 +356,9 @@ def loss_curves(
     for i, run in enumerate(runs):
         gap = run.losses[: run.last + 1] - floor
         data.append(_line(np.arange(run.last + 1), np.maximum(gap, 1e-16) if log else gap, run.label, i))
-    fig = _figure(data, title, 420)
+    fig = _figure(data, title, 420 + 24 * len(runs))
+    fig["layout"]["legend"].update({"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0.0})
+    fig["layout"]["margin"]["b"] = 80 + 24 * len(runs)
     steps = max((len(r.losses) - 1 for r in runs), default=1)
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, steps]}
     fig["layout"]["yaxis"] = {"title": {"text": "L(θₜ) − L*" + (" (log scale)" if log else "")},

@@ -45,136 +45,151 @@ ui.lesson_header(
 )
 scene.show_notes()
 
-s1, s2 = st.columns([1, 2])
-surface_name = s1.selectbox("surface", lessons.RACE_SURFACES, key=scene.widget_key("surface"))
-first_visit = "adaptive.last_surface" not in st.session_state
-link_gives_start = "x" in st.query_params or "y" in st.query_params
-if st.session_state.get("adaptive.last_surface") != surface_name and not (first_visit and link_gives_start):
-    x_default, y_default = lessons.RACE_STARTS[surface_name]  # each surface has a start that shows its trap
-    scene.set(x=x_default, y=y_default)
-st.session_state["adaptive.last_surface"] = surface_name
-racers = s2.multiselect(
-    "optimizers in the race", NAMES, key=scene.widget_key("opt"), format_func=lambda n: VARIANTS[n].label
-)
-if not racers:
-    st.info("Pick at least one optimizer to race.")
-    scene.sync()
-    st.stop()
 
-with st.expander("Learning rate of each optimizer", expanded=True):
-    cols = st.columns(min(len(racers), 5))
-    lrs = []
-    for i, name in enumerate(racers):
-        with cols[i % len(cols)]:
-            lrs.append(
-                ui.rate_slider(
-                    scene, f"lr_{name}", f"η for {VARIANTS[name].label}", 1e-5, 10.0, extra=(1e-3, 1e-2, 0.1)
+@st.fragment
+def race() -> None:
+    """The race and the inspector: their controls rerun this section alone."""
+    s1, s2 = st.columns([1, 2])
+    surface_name = s1.selectbox("surface", lessons.RACE_SURFACES, key=scene.widget_key("surface"))
+    first_visit = "adaptive.last_surface" not in st.session_state
+    link_gives_start = "x" in st.query_params or "y" in st.query_params
+    if st.session_state.get("adaptive.last_surface") != surface_name and not (first_visit and link_gives_start):
+        x_default, y_default = lessons.RACE_STARTS[surface_name]  # each surface has a start that shows its trap
+        scene.set(x=x_default, y=y_default)
+    st.session_state["adaptive.last_surface"] = surface_name
+    racers = s2.multiselect(
+        "optimizers in the race", NAMES, key=scene.widget_key("opt"), format_func=lambda n: VARIANTS[n].label
+    )
+    if not racers:
+        st.info("Pick at least one optimizer to race.")
+        scene.sync()
+        st.stop()
+
+    with st.expander("Learning rate of each optimizer", expanded=True):
+        cols = st.columns(min(len(racers), 5))
+        lrs = []
+        for i, name in enumerate(racers):
+            with cols[i % len(cols)]:
+                lrs.append(
+                    ui.rate_slider(
+                        scene, f"lr_{name}", f"η for {VARIANTS[name].label}", 1e-5, 10.0, extra=(1e-3, 1e-2, 0.1)
+                    )
                 )
-            )
-c = st.columns(4)
-x0 = c[0].slider("start x", -5.0, 5.0, step=0.05, key=scene.widget_key("x"))
-y0 = c[1].slider("start y (or click the plot)", -5.0, 5.0, step=0.05, key=scene.widget_key("y"))
-steps = c[2].slider("steps", 10, 1000, step=10, key=scene.widget_key("steps"))
-noise = c[3].slider("gradient noise σ", 0.0, 5.0, step=0.1, key=scene.widget_key("noise"))
-t1, t2 = st.columns(2)
-bias_correction = t1.toggle("Adam bias correction (divide by 1 − βᵗ)", key=scene.widget_key("bc"))
-wd = t2.slider("weight decay λ for Adam (as L2) and AdamW (decoupled)", 0.0, 1.0, step=0.01, key=scene.widget_key("wd"))
-
-cfg = ui.engine(
-    lambda: lessons.RaceConfig(surface_name, tuple(racers), tuple(lrs), (x0, y0), steps, bias_correction, wd, noise)
-)
-result = ui.engine(lambda: lessons.race(cfg, cache.run_racer))
-runs = [figures.series_of(t, [n])[0] for t, n in zip(result.trajs, result.names, strict=True)]
-
-f1, f2 = st.columns([3, 2])
-with f1:
-    event = ui.show_figure(
-        figures.contour_paths(
-            result.surface,
-            result.grid,
-            runs,
-            log_levels=surface_name != "quadratic_2d",
-            clickable=True,
-            title=f"The race on {result.surface.title}",
-        ),
-        f"contours of {result.surface.title} with the path of each optimizer from ({x0:g}, {y0:g}); press Play to "
-        "watch them race, click anywhere to start from there.",
-        key="race_fig",
-        on_select="rerun",
-        selection_mode="points",
+    c = st.columns(4)
+    x0 = c[0].slider("start x", -5.0, 5.0, step=0.05, key=scene.widget_key("x"))
+    y0 = c[1].slider("start y (or click the plot)", -5.0, 5.0, step=0.05, key=scene.widget_key("y"))
+    steps = c[2].slider("steps", 10, 1000, step=10, key=scene.widget_key("steps"))
+    noise = c[3].slider("gradient noise σ", 0.0, 5.0, step=0.1, key=scene.widget_key("noise"))
+    t1, t2 = st.columns(2)
+    bias_correction = t1.toggle("Adam bias correction (divide by 1 − βᵗ)", key=scene.widget_key("bc"))
+    wd = t2.slider(
+        "weight decay λ for Adam (as L2) and AdamW (decoupled)", 0.0, 1.0, step=0.01, key=scene.widget_key("wd")
     )
-with f2:
-    ui.show_figure(
-        figures.loss_curves(runs, floor=result.floor, title="Loss gap against step"),
-        "each optimizer's loss above the minimum, per step, on a log axis.",
-        key="race_loss_fig",
+
+    cfg = ui.engine(
+        lambda: lessons.RaceConfig(surface_name, tuple(racers), tuple(lrs), (x0, y0), steps, bias_correction, wd, noise)
     )
-points = (event or {}).get("selection", {}).get("points", []) if event else []
-if points:
-    clicked = (round(float(points[0]["x"]), 2), round(float(points[0]["y"]), 2))
-    if st.session_state.get("adaptive.last_click") != clicked:
-        st.session_state["adaptive.last_click"] = clicked
-        scene.set(x=float(np.clip(clicked[0], -5, 5)), y=float(np.clip(clicked[1], -5, 5)))
-        st.rerun()
+    result = ui.engine(lambda: lessons.race(cfg, cache.run_racer))
+    runs = [figures.series_of(t, [n])[0] for t, n in zip(result.trajs, result.names, strict=True)]
 
-st.markdown("  \n".join(f"**{n}**: {v.label}: {v.reason}." for n, v in zip(result.names, result.verdicts, strict=True)))
+    f1, f2 = st.columns([3, 2])
+    with f1:
+        event = ui.show_figure(
+            figures.contour_paths(
+                result.surface,
+                result.grid,
+                runs,
+                log_levels=surface_name != "quadratic_2d",
+                clickable=True,
+                title=f"The race on {result.surface.title}",
+            ),
+            f"contours of {result.surface.title} with the path of each optimizer from ({x0:g}, {y0:g}); press Play to "
+            "watch them race, click anywhere to start from there.",
+            key="race_fig",
+            on_select="rerun",
+            selection_mode="points",
+        )
+    with f2:
+        ui.show_figure(
+            figures.loss_curves(runs, floor=result.floor, title="Loss gap against step"),
+            "each optimizer's loss above the minimum, per step, on a log axis.",
+            key="race_loss_fig",
+        )
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if points:
+        clicked = (round(float(points[0]["x"]), 2), round(float(points[0]["y"]), 2))
+        if st.session_state.get("adaptive.last_click") != clicked:
+            st.session_state["adaptive.last_click"] = clicked
+            scene.set(x=float(np.clip(clicked[0], -5, 5)), y=float(np.clip(clicked[1], -5, 5)))
+            st.rerun()
 
-# ------------------------------------------------------------------------------------------------ inspector
-st.header("Inside one optimizer, step by step")
-i1, i2 = st.columns(2)
-if scene["inspect"] not in racers:
-    scene.set(inspect=racers[0])
-inspected = i1.selectbox("optimizer", racers, key=scene.widget_key("inspect"), format_func=lambda n: VARIANTS[n].label)
-if scene["t"] > steps - 1:
-    scene.set(t=steps - 1)
-t = i2.slider("step t (0 is the first)", 0, steps - 1, key=scene.widget_key("t"))
-scene.sync()
+    st.markdown(
+        "  \n".join(f"**{n}**: {v.label}: {v.reason}." for n, v in zip(result.names, result.verdicts, strict=True))
+    )
 
-k = racers.index(inspected)
-traj = result.trajs[k]
-if traj.diverged and t >= int(traj.diverged_at):
-    st.warning(f"This run diverged at step {int(traj.diverged_at)}; pick an earlier step.")
-else:
-    ins = ui.engine(lambda: lessons.inspect_step(traj, t))
-    family = VARIANTS[inspected].factory
-    n = t + 1
-    vec = lambda v: rf"\begin{{pmatrix}} {ui.fmt(float(v[0]))} \\ {ui.fmt(float(v[1]))} \end{{pmatrix}}"
-    st.latex(rf"g_{{{n}}} = \nabla L(\theta_{{{t}}}) = {vec(ins.grad)},\qquad \eta = {ui.fmt(lrs[k])}")
-    if family in ("adam", "adamw"):
-        st.markdown("The seed's Adam update, with this step's numbers (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸):")
-        i = ins.internals
-        st.latex(
-            rf"m_{{{n}}} = \beta_1 m_{{{t}}} + (1-\beta_1) g_{{{n}}} = {vec(i['m'])}, \qquad "
-            rf"v_{{{n}}} = \beta_2 v_{{{t}}} + (1-\beta_2) g_{{{n}}}^2 = {vec(i['v'])}"
-        )
-        corr = rf"1-\beta_1^{{{n}}}" if bias_correction else "1"
-        corr2 = rf"1-\beta_2^{{{n}}}" if bias_correction else "1"
-        v_name = "v^{max}" if "v_max" in i else "v"
-        st.latex(
-            rf"\hat m_{{{n}}} = \frac{{m_{{{n}}}}}{{{corr}}} = {vec(i['m_hat'])}, \qquad "
-            rf"\hat v_{{{n}}} = \frac{{{v_name}_{{{n}}}}}{{{corr2}}} = {vec(i['v_hat'])}"
-        )
-        decay = rf" - \eta\lambda\theta_{{{t}}}" if family == "adamw" and wd else ""
-        st.latex(
-            rf"\frac{{\eta}}{{\sqrt{{\hat v_{{{n}}}}} + \epsilon}} = {vec(i['effective_lr'])}, \qquad "
-            rf"\theta_{{{n}}} = \theta_{{{t}}} - \frac{{\eta\, \hat m_{{{n}}}}}{{\sqrt{{\hat v_{{{n}}}}} + \epsilon}}"
-            rf"{decay} = {vec(ins.theta)} + {vec(ins.step)} = {vec(ins.theta_next)}"
-        )
+    # ------------------------------------------------------------------------------------------------ inspector
+    st.header("Inside one optimizer, step by step")
+    i1, i2 = st.columns(2)
+    if scene["inspect"] not in racers:
+        scene.set(inspect=racers[0])
+    inspected = i1.selectbox(
+        "optimizer", racers, key=scene.widget_key("inspect"), format_func=lambda n: VARIANTS[n].label
+    )
+    if scene["t"] > steps - 1:
+        scene.set(t=steps - 1)
+    t = i2.slider("step t (0 is the first)", 0, steps - 1, key=scene.widget_key("t"))
+    scene.sync()
+
+    k = racers.index(inspected)
+    traj = result.trajs[k]
+    if traj.diverged and t >= int(traj.diverged_at):
+        st.warning(f"This run diverged at step {int(traj.diverged_at)}; pick an earlier step.")
     else:
-        st.latex(
-            rf"\theta_{{{n}}} = \theta_{{{t}}} + \Delta_{{{n}}} = {vec(ins.theta)} + {vec(ins.step)} = "
-            rf"{vec(ins.theta_next)}"
-        )
-    if ins.internals:
-        table = pd.DataFrame({name: value for name, value in ins.internals.items()}, index=["x", "y"]).T
-        table["ratio x/y"] = table["x"] / table["y"].where(table["y"] != 0)
-        st.dataframe(table, width="stretch")
+        ins = ui.engine(lambda: lessons.inspect_step(traj, t))
+        family = VARIANTS[inspected].factory
+        n = t + 1
+        vec = lambda v: rf"\begin{{pmatrix}} {ui.fmt(float(v[0]))} \\ {ui.fmt(float(v[1]))} \end{{pmatrix}}"
+        st.latex(rf"g_{{{n}}} = \nabla L(\theta_{{{t}}}) = {vec(ins.grad)},\qquad \eta = {ui.fmt(lrs[k])}")
+        if family in ("adam", "adamw"):
+            st.markdown("The seed's Adam update, with this step's numbers (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸):")
+            i = ins.internals
+            st.latex(
+                rf"m_{{{n}}} = \beta_1 m_{{{t}}} + (1-\beta_1) g_{{{n}}} = {vec(i['m'])}, \qquad "
+                rf"v_{{{n}}} = \beta_2 v_{{{t}}} + (1-\beta_2) g_{{{n}}}^2 = {vec(i['v'])}"
+            )
+            corr = rf"1-\beta_1^{{{n}}}" if bias_correction else "1"
+            corr2 = rf"1-\beta_2^{{{n}}}" if bias_correction else "1"
+            v_name = "v^{max}" if "v_max" in i else "v"
+            st.latex(
+                rf"\hat m_{{{n}}} = \frac{{m_{{{n}}}}}{{{corr}}} = {vec(i['m_hat'])}, \qquad "
+                rf"\hat v_{{{n}}} = \frac{{{v_name}_{{{n}}}}}{{{corr2}}} = {vec(i['v_hat'])}"
+            )
+            decay = rf" - \eta\lambda\theta_{{{t}}}" if family == "adamw" and wd else ""
+            st.latex(
+                rf"\frac{{\eta}}{{\sqrt{{\hat v_{{{n}}}}} + \epsilon}} = {vec(i['effective_lr'])}, \qquad "
+                rf"\theta_{{{n}}} = \theta_{{{t}}} - "
+                rf"\frac{{\eta\, \hat m_{{{n}}}}}{{\sqrt{{\hat v_{{{n}}}}} + \epsilon}}"
+                rf"{decay} = {vec(ins.theta)} + {vec(ins.step)} = {vec(ins.theta_next)}"
+            )
+        else:
+            st.latex(
+                rf"\theta_{{{n}}} = \theta_{{{t}}} + \Delta_{{{n}}} = {vec(ins.theta)} + {vec(ins.step)} = "
+                rf"{vec(ins.theta_next)}"
+            )
+        numbers = st.expander("All the internals as a table", key="adaptive.internals-box", on_change="rerun")
+        if ins.internals and numbers.open:  # built only while open: a table costs an Arrow conversion per rerun
+            table = pd.DataFrame(dict(ins.internals.items()), index=["x", "y"]).T
+            table["ratio x/y"] = table["x"] / table["y"].where(table["y"] != 0)
+            numbers.dataframe(table, width="stretch")
         if "effective_lr" in ins.internals:
             e = ins.internals["effective_lr"]
             st.markdown(
                 f"The per-coordinate step size differs by a factor **{max(e) / max(min(e), 1e-300):.3g}** "
                 "between x and y: each coordinate gets its own rate."
             )
+
+
+race()
 
 # ----------------------------------------------------------------------------------------- choosing the rate
 st.header("Choosing η: the range test")
@@ -184,20 +199,30 @@ st.markdown(
     "(0.01 for SGD, 0.001 for Adam), typical rates span 10⁻⁵ to 1, raise η if training crawls, lower it if the "
     "loss spikes or oscillates; grid or random search over a log scale when you can afford many runs."
 )
-rt_opt = st.selectbox(
-    "optimizer for the range test", NAMES, key=scene.widget_key("rt_opt"), format_func=lambda n: VARIANTS[n].label
-)
-scene.sync()
-rt = ui.engine(lambda: cache.range_test(lessons.RangeTestConfig(surface_name, rt_opt, noise=noise)))
-ui.show_figure(
-    figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestion),
-    f"loss against a rate growing from 10⁻⁶ on {result.surface.title}; the suggested rate is {rt.suggestion:.3g}.",
-    key="range_fig",
-)
-st.markdown(
-    f"Suggested η ≈ **{rt.suggestion:.3g}** for {VARIANTS[rt_opt].label} ({rt.rule}); the test stopped "
-    f"after {rt.stopped_at} steps."
-)
+
+
+@st.fragment
+def range_test() -> None:
+    """The range test: its control reruns it alone."""
+    rt_opt = st.selectbox(
+        "optimizer for the range test", NAMES, key=scene.widget_key("rt_opt"), format_func=lambda n: VARIANTS[n].label
+    )
+    scene.sync()
+    surface_name, noise = scene["surface"], scene["noise"]  # set in the race section above
+    rt = ui.engine(lambda: cache.range_test(lessons.RangeTestConfig(surface_name, rt_opt, noise=noise)))
+    ui.show_figure(
+        figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestion),
+        f"loss against a rate growing from 10⁻⁶ on the {surface_name} surface; the suggested rate is "
+        f"{rt.suggestion:.3g}.",
+        key="range_fig",
+    )
+    st.markdown(
+        f"Suggested η ≈ **{rt.suggestion:.3g}** for {VARIANTS[rt_opt].label} ({rt.rule}); the test stopped "
+        f"after {rt.stopped_at} steps."
+    )
+
+
+range_test()
 
 ui.takeaway(
     "Adaptive methods give every coordinate its own step size, η/(√v̂ + ε): flat directions get bigger steps, steep "

@@ -33,33 +33,41 @@ scene.show_notes()
 
 # ------------------------------------------------------------------------------------------------- in 1-D
 st.header("In one dimension: the contraction factor")
-c1, c2 = st.columns(2)
-L = c1.slider("curvature L = L''(θ)", 0.2, 10.0, step=0.1, key=scene.widget_key("L"))
-with c2:
-    lr1 = ui.rate_slider(scene, "lr1", "learning rate η", 1e-3, 3 / L, extra=(1 / L, 2 / L))
-one = ui.engine(lambda: lessons.stability_1d(lessons.Stability1DConfig(curvature=L, lr=lr1)))
-f1, f2 = st.columns(2)
-with f1:
-    ui.show_figure(
-        figures.contraction_plot(one.lrs, one.factor_curve, L, lr1, one.factor, "Contraction factor |1 − ηL|"),
-        f"|1 − ηL| against η for L = {L:g}: below 1/L = {1 / L:.3g} the error shrinks monotonically, between 1/L "
-        f"and 2/L = {2 / L:.3g} it shrinks while flipping sign, beyond 2/L it grows. Your η = {lr1:.3g} gives "
-        f"{one.factor:.3g}.",
-        key="contraction_fig",
+
+
+@st.fragment
+def one_dimension() -> None:
+    """The 1-D section: its controls rerun it alone."""
+    c1, c2 = st.columns(2)
+    L = c1.slider("curvature L = L''(θ)", 0.2, 10.0, step=0.1, key=scene.widget_key("L"))
+    with c2:
+        lr1 = ui.rate_slider(scene, "lr1", "learning rate η", 1e-3, 3 / L, extra=(1 / L, 2 / L))
+    one = ui.engine(lambda: lessons.stability_1d(lessons.Stability1DConfig(curvature=L, lr=lr1)))
+    f1, f2 = st.columns(2)
+    with f1:
+        ui.show_figure(
+            figures.contraction_plot(one.lrs, one.factor_curve, L, lr1, one.factor, "Contraction factor |1 − ηL|"),
+            f"|1 − ηL| against η for L = {L:g}: below 1/L = {1 / L:.3g} the error shrinks monotonically, between 1/L "
+            f"and 2/L = {2 / L:.3g} it shrinks while flipping sign, beyond 2/L it grows. Your η = {lr1:.3g} gives "
+            f"{one.factor:.3g}.",
+            key="contraction_fig",
+        )
+    with f2:
+        ui.show_figure(
+            figures.error_plot(one.steps, one.measured, one.predicted, "Error |θₜ − θ*|, measured and predicted"),
+            f"the distance to the minimum per step on a log axis: measured points lie on the predicted line "
+            f"{one.factor:.3g}ᵗ × 4.",
+            key="error_fig",
+        )
+    relation = "<" if one.factor < 1 else r"\geq"
+    st.latex(
+        rf"|\theta_t - \theta^*| = |1 - \eta L|^t\,|\theta_0 - \theta^*|, \qquad |1 - \eta L| = |1 - {ui.fmt(lr1)}"
+        rf" \times {ui.fmt(L)}| = {ui.fmt(one.factor)} \;{relation}\; 1"
     )
-with f2:
-    ui.show_figure(
-        figures.error_plot(one.steps, one.measured, one.predicted, "Error |θₜ − θ*|, measured and predicted"),
-        f"the distance to the minimum per step on a log axis: measured points lie on the predicted line "
-        f"{one.factor:.3g}ᵗ × 4.",
-        key="error_fig",
-    )
-relation = "<" if one.factor < 1 else r"\geq"
-st.latex(
-    rf"|\theta_t - \theta^*| = |1 - \eta L|^t\,|\theta_0 - \theta^*|, \qquad |1 - \eta L| = |1 - {ui.fmt(lr1)}"
-    rf" \times {ui.fmt(L)}| = {ui.fmt(one.factor)} \;{relation}\; 1"
-)
-st.markdown(f"Regime: **{one.regime}**. This run **{one.label.label}**: {one.label.reason}.")
+    st.markdown(f"Regime: **{one.regime}**. This run **{one.label.label}**: {one.label.reason}.")
+
+
+one_dimension()
 
 # ------------------------------------------------------------------------------------------------- in 2-D
 st.header("In two dimensions: the Hessian's eigenvalues")
@@ -68,67 +76,76 @@ st.markdown(
     "rotated. The steep direction ($\\lambda_{max}$) caps the rate at $2/\\lambda_{max}$; the shallow one "
     "($\\lambda_{min}$) then sets how slowly the run finishes. Their ratio is the **condition number** $\\kappa$."
 )
-b1, b2, b3 = st.columns(3)
-lmin = b1.slider("eigenvalue λ₁", 0.1, 20.0, step=0.1, key=scene.widget_key("lmin"))
-lmax = b2.slider("eigenvalue λ₂", 0.1, 20.0, step=0.1, key=scene.widget_key("lmax"))
-angle = b3.slider("rotation of the axes (°)", -90.0, 90.0, step=5.0, key=scene.widget_key("angle"))
-lo, hi = sorted((lmin, lmax))
-crit, best = 2 / hi, 2 / (lo + hi)
-p1, p2, p3 = st.columns([2, 1, 1])
-if p2.button(f"use η* = 2/(λmin+λmax) = {best:.3g}"):
-    scene.set(lr=float(f"{best:.3g}"))
-if p3.button(f"use 0.99 × 2/λmax = {0.99 * crit:.3g}"):
-    scene.set(lr=float(f"{0.99 * crit:.3g}"))
-with p1:
-    lr = ui.rate_slider(
-        scene,
-        "lr",
-        "learning rate η",
-        1e-4,
-        1.25 * crit,
-        extra=(float(f"{best:.3g}"), float(f"{0.99 * crit:.3g}"), float(f"{crit:.3g}")),
-    )
-steps = st.slider("steps", 5, 300, key=scene.widget_key("steps"))
-scene.sync()
 
-two = ui.engine(lambda: lessons.stability_2d(lessons.Stability2DConfig(lmin, lmax, angle, lr, steps)))
-m = st.columns(5)
-m[0].metric("condition number κ", f"{two.kappa:.3g}")
-m[1].metric("critical rate 2/λmax", f"{two.critical_lr:.3g}")
-m[2].metric("optimal rate η*", f"{two.optimal_lr:.3g}")
-m[3].metric("your r(η) = max|1 − ηλ|", f"{two.factor:.3g}")
-m[4].metric("best r = (κ−1)/(κ+1)", f"{two.optimal_factor:.3g}")
 
-g1, g2 = st.columns([3, 2])
-with g1:
-    ui.show_figure(
-        figures.contour_paths(
-            two.surface,
-            two.grid,
-            figures.series_of(two.traj, [f"GD, η = {lr:.3g}"]),
-            title="Gradient descent on the bowl",
-        ),
-        f"contours of a quadratic bowl with eigenvalues {lo:g} and {hi:g} rotated by {angle:g}°, and the path of "
-        f"gradient descent at η = {lr:.3g}: {two.label.label}.",
-        key="bowl_fig",
+@st.fragment
+def two_dimensions() -> None:
+    """The 2-D section: its controls rerun it alone."""
+    b1, b2, b3 = st.columns(3)
+    lmin = b1.slider("eigenvalue λ₁", 0.1, 20.0, step=0.1, key=scene.widget_key("lmin"))
+    lmax = b2.slider("eigenvalue λ₂", 0.1, 20.0, step=0.1, key=scene.widget_key("lmax"))
+    angle = b3.slider("rotation of the axes (°)", -90.0, 90.0, step=5.0, key=scene.widget_key("angle"))
+    lo, hi = sorted((lmin, lmax))
+    crit, best = 2 / hi, 2 / (lo + hi)
+    p1, p2, p3 = st.columns([2, 1, 1])
+    if p2.button(f"use η* = 2/(λmin+λmax) = {best:.3g}"):
+        scene.set(lr=float(f"{best:.3g}"))
+    if p3.button(f"use 0.99 × 2/λmax = {0.99 * crit:.3g}"):
+        scene.set(lr=float(f"{0.99 * crit:.3g}"))
+    with p1:
+        lr = ui.rate_slider(
+            scene,
+            "lr",
+            "learning rate η",
+            1e-4,
+            1.25 * crit,
+            extra=(float(f"{best:.3g}"), float(f"{0.99 * crit:.3g}"), float(f"{crit:.3g}")),
+        )
+    steps = st.slider("steps", 5, 300, key=scene.widget_key("steps"))
+    scene.sync()
+
+    two = ui.engine(lambda: lessons.stability_2d(lessons.Stability2DConfig(lmin, lmax, angle, lr, steps)))
+    m = st.columns(5)
+    m[0].metric("condition number κ", f"{two.kappa:.3g}")
+    m[1].metric("critical rate 2/λmax", f"{two.critical_lr:.3g}")
+    m[2].metric("optimal rate η*", f"{two.optimal_lr:.3g}")
+    m[3].metric("your r(η) = max|1 − ηλ|", f"{two.factor:.3g}")
+    m[4].metric("best r = (κ−1)/(κ+1)", f"{two.optimal_factor:.3g}")
+
+    g1, g2 = st.columns([3, 2])
+    with g1:
+        ui.show_figure(
+            figures.contour_paths(
+                two.surface,
+                two.grid,
+                figures.series_of(two.traj, [f"GD, η = {lr:.3g}"]),
+                title="Gradient descent on the bowl",
+            ),
+            f"contours of a quadratic bowl with eigenvalues {lo:g} and {hi:g} rotated by {angle:g}°, and the path of "
+            f"gradient descent at η = {lr:.3g}: {two.label.label}.",
+            key="bowl_fig",
+        )
+    with g2:
+        sweep = cache.tolerance_sweep(lmin, lmax, angle)
+        ui.show_figure(
+            figures.steps_vs_lr(
+                sweep.lrs, sweep.measured.astype(float), sweep.predicted, {"2/λmax": crit, "η*": best, "your η": lr}
+            ),
+            f"steps for the loss to fall below 10⁻⁶ for 300 rates, from one vectorized sweep (dots) and from the "
+            f"closed "
+            f"form ½Σλᵢcᵢ²(1−ηλᵢ)²ᵗ (line); fastest near η* = {best:.3g}, none converge past 2/λmax = {crit:.3g}.",
+            key="tolerance_fig",
+        )
+    st.latex(
+        rf"\lambda(H) = ({ui.fmt(lo)},\ {ui.fmt(hi)}),\quad \kappa = {ui.fmt(two.kappa)},\quad "
+        rf"\eta < \frac{{2}}{{\lambda_{{max}}}} = {ui.fmt(crit)},\quad \eta^* = \frac{{2}}{{\lambda_{{min}} + "
+        rf"\lambda_{{max}}}} = {ui.fmt(best)},\quad "
+        rf"r(\eta^*) = \frac{{\kappa - 1}}{{\kappa + 1}} = {ui.fmt(two.optimal_factor)}"
     )
-with g2:
-    sweep = cache.tolerance_sweep(lmin, lmax, angle)
-    ui.show_figure(
-        figures.steps_vs_lr(
-            sweep.lrs, sweep.measured.astype(float), sweep.predicted, {"2/λmax": crit, "η*": best, "your η": lr}
-        ),
-        f"steps for the loss to fall below 10⁻⁶ for 300 rates, from one vectorized sweep (dots) and from the closed "
-        f"form ½Σλᵢcᵢ²(1−ηλᵢ)²ᵗ (line); fastest near η* = {best:.3g}, none converge past 2/λmax = {crit:.3g}.",
-        key="tolerance_fig",
-    )
-st.latex(
-    rf"\lambda(H) = ({ui.fmt(lo)},\ {ui.fmt(hi)}),\quad \kappa = {ui.fmt(two.kappa)},\quad "
-    rf"\eta < \frac{{2}}{{\lambda_{{max}}}} = {ui.fmt(crit)},\quad \eta^* = \frac{{2}}{{\lambda_{{min}} + "
-    rf"\lambda_{{max}}}} = {ui.fmt(best)},\quad "
-    rf"r(\eta^*) = \frac{{\kappa - 1}}{{\kappa + 1}} = {ui.fmt(two.optimal_factor)}"
-)
-st.markdown(f"This run **{two.label.label}**: {two.label.reason}.")
+    st.markdown(f"This run **{two.label.label}**: {two.label.reason}.")
+
+
+two_dimensions()
 
 # ------------------------------------------------------------------------------------------- non-quadratic
 st.header("Beyond quadratics: L is the local curvature")
@@ -137,37 +154,45 @@ st.markdown(
     "from place to place, so the safe rate does too: $\\eta < 2/L''(\\theta)$ near where the run is. At the "
     "minima $L'' = 8$, so $2/L = 0.25$; far out on the walls it is much steeper."
 )
-d1, d2 = st.columns(2)
-with d1:
-    lr_dw = ui.rate_slider(scene, "lr_dw", "learning rate η", 1e-3, 1.0, extra=(0.25,))
-start_dw = d2.slider("start θ₀", -2.0, 2.0, step=0.05, key=scene.widget_key("start_dw"))
-scene.sync()
-local = ui.engine(lambda: lessons.local_curvature(lessons.LocalCurvatureConfig(lr_dw, start_dw)))
-h1, h2 = st.columns(2)
-top = float(local.curve[1].max())
-with h1:
-    ui.show_figure(
-        figures.path_on_curve(
-            local.surface,
-            *local.curve,
-            figures.series_of(local.traj, [f"η = {lr_dw:.3g}"]),
-            x_range=local.surface.bounds[0],
-            y_range=(-0.05 * top, 1.05 * top),
-            title="Gradient descent on the double well",
-        ),
-        f"the double well with the path from θ₀ = {start_dw:g} at η = {lr_dw:.3g}: {local.label.label}.",
-        key="double_well_fig",
-    )
-with h2:
-    ui.show_figure(
-        figures.local_curvature_plot(
-            np.arange(len(local.local_critical)), local.local_critical, lr_dw, "Local critical rate along the run"
-        ),
-        "2 divided by the local curvature at each step, against your fixed η: where the line dips below η the "
-        "step overshoots locally.",
-        key="local_fig",
-    )
-st.markdown(f"This run **{local.label.label}**: {local.label.reason}.")
+
+
+@st.fragment
+def local() -> None:
+    """The double-well section: its controls rerun it alone."""
+    d1, d2 = st.columns(2)
+    with d1:
+        lr_dw = ui.rate_slider(scene, "lr_dw", "learning rate η", 1e-3, 1.0, extra=(0.25,))
+    start_dw = d2.slider("start θ₀", -2.0, 2.0, step=0.05, key=scene.widget_key("start_dw"))
+    scene.sync()
+    local = ui.engine(lambda: lessons.local_curvature(lessons.LocalCurvatureConfig(lr_dw, start_dw)))
+    h1, h2 = st.columns(2)
+    top = float(local.curve[1].max())
+    with h1:
+        ui.show_figure(
+            figures.path_on_curve(
+                local.surface,
+                *local.curve,
+                figures.series_of(local.traj, [f"η = {lr_dw:.3g}"]),
+                x_range=local.surface.bounds[0],
+                y_range=(-0.05 * top, 1.05 * top),
+                title="Gradient descent on the double well",
+            ),
+            f"the double well with the path from θ₀ = {start_dw:g} at η = {lr_dw:.3g}: {local.label.label}.",
+            key="double_well_fig",
+        )
+    with h2:
+        ui.show_figure(
+            figures.local_curvature_plot(
+                np.arange(len(local.local_critical)), local.local_critical, lr_dw, "Local critical rate along the run"
+            ),
+            "2 divided by the local curvature at each step, against your fixed η: where the line dips below η the "
+            "step overshoots locally.",
+            key="local_fig",
+        )
+    st.markdown(f"This run **{local.label.label}**: {local.label.reason}.")
+
+
+local()
 
 ui.takeaway(
     "The largest curvature sets the speed limit η < 2/L, and the smallest curvature sets how long the trip takes: "
