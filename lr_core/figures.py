@@ -13,6 +13,8 @@ Each builder returns a ``dict`` (``data``, ``layout``, ``frames``) that plotly.j
 from __future__ import annotations
 
 import base64
+import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,8 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon")
 MAX_FRAMES = 32
+TRAIL = 16
+"""Steps of full-resolution trail behind the moving head, in runs longer than :data:`MAX_FRAMES` steps."""
 FONT_SIZE = 18
 HEIGHT = 520
 Spec = dict[str, Any]
@@ -135,24 +139,33 @@ def _hline(fig: Spec, y: float, text: str = "", color: str = "#444") -> None:
 def _animated_paths(
     fig: Spec, runs: Sequence[Series], coords: Any, marker_size: int, redraw: bool, duration: int = 120
 ) -> Spec:
-    """Add each run twice: a faint, still, full-resolution path, and a bold path that grows through the frame
-    steps; then frames that move only the bold paths, Play/Pause buttons and a scrubbing slider."""
+    """Add each run twice: a faint, still, full-resolution path, and a bold one that moves with the frames; then
+    the frames (which carry only the bold paths), Play/Pause buttons and a scrubbing slider.
+
+    A run of at most :data:`MAX_FRAMES` steps grows step by step; a longer one is shown by a head that moves
+    through the frame steps with a full-resolution trail of its last :data:`TRAIL` steps, so no step is ever
+    skipped in what is drawn (a path through every k-th step would turn an oscillation into a false zigzag).
+    """
     last = max((r.last for r in runs), default=0)
     steps = frame_indices(last)
+
+    def bold(run: Series, k: int) -> np.ndarray:
+        end = min(int(k), run.last)
+        start = 0 if run.last < MAX_FRAMES else max(0, end - TRAIL)
+        return np.arange(start, end + 1)
+
     for i, run in enumerate(runs):
         x, y = coords(run, run.last + 1)
         fig["data"].append(_line(x, y, run.label, i, width=1.5, opacity=0.45, showlegend=False, hoverinfo="skip"))
     first = len(fig["data"])
     for i, run in enumerate(runs):
-        at = steps[steps <= run.last]
-        x, y = coords(run, None, at)
+        x, y = coords(run, None, bold(run, run.last))
         fig["data"].append(_line(x, y, run.label, i, markers=True, marker={**style_marker(i), "size": marker_size}))
     frames = []
     for k in steps:
         data = []
         for run in runs:
-            at = steps[steps <= min(k, run.last)]
-            x, y = coords(run, None, at)
+            x, y = coords(run, None, bold(run, k))
             data.append({"x": typed(x), "y": typed(y)})
         frames.append({"name": str(k), "data": data, "traces": list(range(first, first + len(runs)))})
     fig["frames"] = frames
@@ -309,7 +322,8 @@ def contour_paths(
     title: str = "Paths on the loss surface",
     height: int = 600,
 ) -> Spec:
-    """Contours of the surface with each run's path; animation frames carry only the paths.
+    """The surface's level sets (a banded image, :func:`contour_image`) with each run's path; animation frames
+    carry only the paths.
 
     ``grid`` is ``(xs, ys, Z)``; with ``log_levels`` the contours are of :math:`\\log_{10}(1 + L - L_{min})`,
     which shows both the steep walls and the flat floor of a valley. With ``clickable`` an invisible grid of
@@ -317,12 +331,7 @@ def contour_paths(
     """
     xs, ys, z = grid
     shown = np.log10(1.0 + z - z.min()) if log_levels else z
-    data = [
-        {"type": "contour", "x": typed(xs), "y": typed(ys), "z": typed(shown), "ncontours": 25,
-         "colorscale": "Blues", "reversescale": True, "showscale": False,
-         "contours": {"coloring": "heatmap", "showlines": True}, "line": {"width": 0.5, "color": "rgba(0,0,0,0.3)"},
-         "hoverinfo": "skip", "name": "L(x, y)", "showlegend": False},
-    ]  # fmt: skip
+    data: list[Spec] = []
     if clickable:
         gx, gy = np.meshgrid(xs[::3], ys[::3])
         data.append({"type": "scatter", "x": typed(gx.ravel()), "y": typed(gy.ravel()), "mode": "markers",
@@ -339,13 +348,49 @@ def contour_paths(
         return run.points[idx, 0], run.points[idx, 1]
 
     (x0, x1), (y0, y1) = surface.bounds
-    fig["layout"]["xaxis"] = {"title": {"text": "x"}, "range": [x0, x1], "constrain": "domain"}
+    # the landscape is an image under the plot, not a trace: an animation leaves it alone (a contour trace is
+    # dropped by frames drawn without redraw and flickers with it), and plotly.js need not recompute it
+    fig["layout"]["images"] = [
+        {"source": contour_image(shown), "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0,
+         "sizey": y1 - y0, "sizing": "stretch", "layer": "below"}
+    ]  # fmt: skip
+    fig["layout"]["xaxis"] = {"title": {"text": "x"}, "range": [x0, x1], "constrain": "domain", "showgrid": False}
     fig["layout"]["yaxis"] = {"title": {"text": "y"}, "range": [y0, y1], "scaleanchor": "x", "scaleratio": 1,
-                              "constrain": "domain"}  # fmt: skip
+                              "constrain": "domain", "showgrid": False}  # fmt: skip
     # the plot is square (equal axes), so the width beside it holds the legend without squeezing it
     if clickable:
         fig["layout"]["clickmode"] = "event+select"
-    return _animated_paths(fig, runs, coords, marker_size=7, redraw=True)
+    return _animated_paths(fig, runs, coords, marker_size=7, redraw=False)
+
+
+LEVELS = 24
+_LIGHT = np.array([247.0, 251.0, 255.0])  # the colours of the "Blues" scale's ends: low loss light, high dark
+_DARK = np.array([8.0, 48.0, 107.0])
+
+
+def contour_image(z: np.ndarray) -> str:
+    """A PNG (as a data URI) of ``z`` in :data:`LEVELS` shaded bands with a darker line where the band changes:
+    a filled contour plot, drawn once. Row 0 of ``z`` is the lowest ``y``."""
+    lo, hi = float(z.min()), float(z.max())
+    band = np.floor((z - lo) / (hi - lo + 1e-300) * LEVELS).clip(0, LEVELS - 1)
+    rgb = _LIGHT + (_DARK - _LIGHT) * (band / (LEVELS - 1))[..., None] ** 0.8
+    edge = np.zeros(z.shape, dtype=bool)
+    edge[1:, :] |= band[1:, :] != band[:-1, :]
+    edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+    rgb[edge] *= 0.82
+    return "data:image/png;base64," + base64.b64encode(_png(rgb[::-1].round().astype(np.uint8))).decode("ascii")
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    """The smallest honest PNG encoder: 8-bit RGB, no filtering, zlib-compressed."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    height, width, _ = rgb.shape
+    raw = b"".join(b"\x00" + row.tobytes() for row in rgb)  # filter type 0 before every row
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
 
 
 def loss_curves(

@@ -97,3 +97,35 @@ def test_series_have_distinct_colours_and_line_styles():
     styles = [figures.style(i) for i in range(len(figures.PALETTE))]
     assert len({s["color"] for s in styles}) == len(styles)
     assert len({(s["color"], s["dash"]) for s in styles}) == len(styles)
+
+
+def test_a_long_run_is_animated_without_skipping_steps():
+    """An oscillation must look like one: the moving trail is made of consecutive steps, never every k-th."""
+    traj = run(make_surface("quadratic_2d"), sgd(lr=0.19), [2.5, -1.5], 200)  # zigzags: 1 - 0.19 * 10 = -0.9
+    spec = figures.contour_paths(traj.surface, (np.linspace(-3, 3, 5), np.linspace(-3, 3, 5), np.zeros((5, 5))),
+                                 figures.series_of(traj, ["zigzag"]))  # fmt: skip
+    for frame in spec["frames"]:
+        k = int(frame["name"])
+        xs = decode(frame["data"][0]["x"])
+        start = k - len(xs) + 1
+        assert len(xs) <= figures.TRAIL + 1
+        assert np.allclose(xs, traj.params[start : k + 1, 0], rtol=1e-6), "consecutive steps up to the frame"
+    image = spec["layout"]["images"][0]
+    assert image["source"].startswith("data:image/png;base64,") and image["layer"] == "below"
+    play = spec["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
+    assert play["frame"]["redraw"] is False, "frames draw only the paths; the landscape is an image, left alone"
+
+
+def test_contour_image_is_a_png_with_the_grid_size_and_bands():
+    import struct
+    import zlib
+
+    z = np.add.outer(np.linspace(0, 1, 30), np.zeros(40))  # rises with y
+    png = base64.b64decode(figures.contour_image(z).split(",", 1)[1])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (40, 30)
+    idat = png[png.index(b"IDAT") + 4 : png.index(b"IEND") - 8]
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(30, 1 + 40 * 3)[:, 1:].reshape(30, 40, 3)
+    assert rows[0].mean() < rows[-1].mean(), "the top row is the highest y: high loss, dark"
+    assert len({tuple(r[0]) for r in rows}) >= figures.LEVELS // 2, "shaded in bands"
