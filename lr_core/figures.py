@@ -17,12 +17,13 @@ import struct
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from lr_core.runner import Trajectory
-from lr_core.surfaces import Surface
+from lr_core.surfaces import Surface, grid, make_surface
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 """Okabe & Ito's colour-blind-safe palette (yellow last: weak on white)."""
@@ -329,8 +330,7 @@ def contour_paths(
     which shows both the steep walls and the flat floor of a valley. With ``clickable`` an invisible grid of
     points lies over the contours so that a click returns a point (contours return none).
     """
-    xs, ys, z = grid
-    shown = np.log10(1.0 + z - z.min()) if log_levels else z
+    xs, ys, _ = grid
     data: list[Spec] = []
     if clickable:
         gx, gy = np.meshgrid(xs[::3], ys[::3])
@@ -351,7 +351,7 @@ def contour_paths(
     # the landscape is an image under the plot, not a trace: an animation leaves it alone (a contour trace is
     # dropped by frames drawn without redraw and flickers with it), and plotly.js need not recompute it
     fig["layout"]["images"] = [
-        {"source": contour_image(shown), "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0,
+        {"source": landscape(surface, log_levels), "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0,
          "sizey": y1 - y0, "sizing": "stretch", "layer": "below"}
     ]  # fmt: skip
     fig["layout"]["xaxis"] = {"title": {"text": "x"}, "range": [x0, x1], "constrain": "domain", "showgrid": False}
@@ -364,6 +364,21 @@ def contour_paths(
 
 
 LEVELS = 24
+LANDSCAPE_GRID = 160
+
+
+def landscape(surface: Surface, log_levels: bool) -> str:
+    """The level-set image of ``surface`` (see :func:`contour_image`), made once per surface and scale: it does
+    not change when a rate or a start does, and encoding it costs milliseconds."""
+    return _landscape(surface.name, tuple(sorted(surface.params.items())), log_levels)
+
+
+@lru_cache(maxsize=128)
+def _landscape(name: str, params: tuple, log_levels: bool) -> str:
+    _, _, z = grid(make_surface(name, **dict(params)), LANDSCAPE_GRID)
+    return contour_image(np.log10(1.0 + z - z.min()) if log_levels else z)
+
+
 _LIGHT = np.array([247.0, 251.0, 255.0])  # the colours of the "Blues" scale's ends: low loss light, high dark
 _DARK = np.array([8.0, 48.0, 107.0])
 

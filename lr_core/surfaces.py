@@ -464,7 +464,7 @@ def surfaces_of_dim(dim: int) -> list[str]:
     return [name for name, factory in SURFACES.items() if factory().dim == dim]
 
 
-def grid(surface: Surface, n: int = 160) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def grid(surface: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(xs, ys, Z)``: the loss of a 2-D surface on an ``n`` x ``n`` grid over its plotting box."""
     if surface.dim != 2:
         raise ValueError(f"a grid is for 2-D surfaces; {surface.name} is {surface.dim}-D")
