@@ -12,7 +12,6 @@ Results go to ``benchmarks/results/browser_latency.md``.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from benchmarks import report  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, wait_idle  # noqa: E402
 
 # page path -> (slider's accessible label, which of the sliders with that label)
@@ -114,7 +114,7 @@ def main() -> None:
         return sorted(xs)[int(0.9 * (len(xs) - 1))]
 
     lines = [
-        f"Machine: {platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores; Chromium headless. "
+        f"{report.machine()}; Chromium headless. "
         f"{args.moves} keyboard moves per page, a move ends after {args.quiet} ms without a DOM change. {args.label}",
         "",
         "| page | slider | median | p90 | baseline median (same run) | ratio to baseline |",
@@ -127,9 +127,7 @@ def main() -> None:
             f"{statistics.median(baseline):.0f} ms | {ratio:.2f}x |"
         )
     lines += ["", "Budget (speed issue): every page's median within 1.5x of the baseline page."]
-    text = "\n".join(lines)
-    print(text)
-    (ROOT / "benchmarks" / "results" / "browser_latency.md").write_text(text + "\n")
+    report.publish("browser_latency", lines)
 
 
 if __name__ == "__main__":

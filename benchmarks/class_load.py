@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import platform
 import random
 import statistics
 import subprocess
@@ -32,6 +31,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import report  # noqa: E402
 from tests.browser.conftest import _free_port  # noqa: E402
 
 PAGE = "update-rule"
@@ -152,7 +152,7 @@ def main() -> None:
         server.terminate()
     ok = [n for n, _, _, p95, errors in rows if p95 <= 300 and errors == 0]
     lines = [
-        f"Machine: {platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores; one `streamlit run "
+        f"{report.machine()}; one `streamlit run "
         f"app.py`; load generator in the same machine. Page `{PAGE}`, slider `{SLIDER_LABEL}` moved every "
         f"{PERIOD:g} s per student for {args.seconds:g} s. {' '.join(options)} {args.label}",
         "",
@@ -163,9 +163,7 @@ def main() -> None:
         f"Largest N tested with p95 <= 300 ms and no errors: {max(ok) if ok else 'none'}.",
         "Budget (speed issue): 100 students at p95 <= 300 ms with zero errors.",
     ]
-    text = "\n".join(lines)
-    print(text)
-    (ROOT / "benchmarks" / "results" / "class_load.md").write_text(text + "\n")
+    report.publish("class_load", lines)
 
 
 if __name__ == "__main__":

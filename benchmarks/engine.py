@@ -10,7 +10,6 @@ same). Every figure comes from this one process, side by side. Results go to ``b
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import sys
 import time
@@ -20,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import report
 from lr_core import runner
 from lr_core.optimizers import adam, sgd
 from lr_core.surfaces import quadratic_2d
@@ -87,8 +87,7 @@ def main() -> None:
             rows.append((name, sweep_med, sweep_min, run_med, single_med, loop_full, loop_full / sweep_med, agree))
 
     lines = [
-        f"Machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
-        f"numpy {np.__version__}, {len(__import__('os').sched_getaffinity(0))} cores",
+        f"{report.machine()}, numpy {np.__version__}",
         f"Sweep: {N_RATES:,} rates x {STEPS} steps on quadratic_2d, median of {args.repeat}; seed loop timed on "
         f"{len(sub)} rates and scaled to {N_RATES:,}.",
         "",
@@ -103,10 +102,7 @@ def main() -> None:
         )
     lines.append("")
     lines.append("Goal (engine issue): SGD sweep <= 100 ms and >= 100x faster than the loop.")
-    text = "\n".join(lines)
-    print(text)
-    out = Path(__file__).parent / "results" / "engine.md"
-    out.write_text(text + "\n")
+    report.publish("engine", lines)
 
 
 if __name__ == "__main__":

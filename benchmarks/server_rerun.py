@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import platform
 import statistics
 import sys
 import time
@@ -26,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.runtime.scriptrunner import script_cache, script_runner  # noqa: E402
 from streamlit.testing.v1 import app_test  # noqa: E402
 
+from benchmarks import report  # noqa: E402
 from tests.apptest_helpers import open_page  # noqa: E402
 
 SCRIPT_RUNS: list[float] = []
@@ -87,8 +87,7 @@ def main() -> None:
         p90 = times_ms[int(0.9 * (len(times_ms) - 1))]
         rows.append((page, statistics.median(times_ms), p90, first * 1e3, sizes))
     lines = [
-        f"Machine: {platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores, Python "
-        f"{platform.python_version()}. {args.moves} moves of each page's main control. {args.label}",
+        f"{report.machine()}. {args.moves} moves of each page's main control. {args.label}",
         "",
         "| page | main control | rerun median | rerun p90 | first load | figures sent (bytes each) | total |",
         "|---|---|---|---|---|---|---|",
@@ -100,9 +99,7 @@ def main() -> None:
             f"{', '.join(f'{s / 1024:.0f} KB' for s in sizes) or '-'} | {sum(sizes) / 1024:.0f} KB |"
         )
     lines += ["", "Budget (speed issue): median <= 20 ms on every page; a page's first-load figures <= 200 KB."]
-    text = "\n".join(lines)
-    print(text)
-    (ROOT / "benchmarks" / "results" / "server_rerun.md").write_text(text + "\n")
+    report.publish("server_rerun", lines)
 
 
 if __name__ == "__main__":

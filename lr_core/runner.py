@@ -348,8 +348,12 @@ class _Job:
         source = np.where(keep, t, np.maximum(diverged_at - 2, 0))
         out = {}
         dim = next(v for v in first if isinstance(v, np.ndarray)).shape[-1]
+        none_diverged = bool(np.all(diverged_at < 0))
         for name, v in values.items():
             v = np.broadcast_to(v, (steps_run, len(diverged_at), dim))
+            if none_diverged:  # the common case: nothing to hold back (and no copies of a large batch)
+                out[name] = np.ascontiguousarray(v)
+                continue
             full = np.zeros((steps, *v.shape[1:]))
             full[:steps_run] = v
             picked = np.take_along_axis(full, source[..., None], axis=0)

@@ -139,11 +139,16 @@ def test_the_quiz_in_a_browser(page, server):
     page.get_by_role("button", name="Start the quiz").click()
     wait_idle(page)
     page.wait_for_selector("text=Question 1 of 3")
-    options = page.locator("[data-testid='stRadio'] [role='radiogroup'] label")
-    if options.count():
-        options.first.click()
+    radio = "[data-testid='stRadio'] [role='radiogroup'] label"
+    checkbox = "[data-testid='stCheckbox'] label"
+    number = "[data-testid='stTextInput'] input"
+    page.wait_for_selector(f"{radio}, {checkbox}, {number}")  # whichever the question uses, once drawn
+    if page.locator(radio).count():
+        page.locator(radio).first.click()
+    elif page.locator(checkbox).count():
+        page.locator(checkbox).first.click()
     else:
-        page.locator("[data-testid='stTextInput'] input").fill("0.5")
+        page.locator(number).fill("0.5")
         page.keyboard.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Check my answer").click()
