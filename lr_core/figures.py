@@ -315,7 +315,6 @@ def error_plot(
 
 def contour_paths(
     surface: Surface,
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
     runs: Sequence[Series],
     *,
     log_levels: bool = False,
@@ -326,14 +325,14 @@ def contour_paths(
     """The surface's level sets (a banded image, :func:`contour_image`) with each run's path; animation frames
     carry only the paths.
 
-    ``grid`` is ``(xs, ys, Z)``; with ``log_levels`` the contours are of :math:`\\log_{10}(1 + L - L_{min})`,
-    which shows both the steep walls and the flat floor of a valley. With ``clickable`` an invisible grid of
-    points lies over the contours so that a click returns a point (contours return none).
+    With ``log_levels`` the level sets are of :math:`\\log_{10}(1 + L - L_{min})`, which shows both the steep
+    walls and the flat floor of a valley. With ``clickable`` an invisible grid of points lies over the plot so
+    that a click returns a point (an image returns none).
     """
-    xs, ys, _ = grid
+    (x0, x1), (y0, y1) = surface.bounds
     data: list[Spec] = []
     if clickable:
-        gx, gy = np.meshgrid(xs[::3], ys[::3])
+        gx, gy = np.meshgrid(np.linspace(x0, x1, 27), np.linspace(y0, y1, 27))
         data.append({"type": "scatter", "x": typed(gx.ravel()), "y": typed(gy.ravel()), "mode": "markers",
                      "marker": {"size": 12, "opacity": 0}, "showlegend": False, "name": "click grid",
                      "hovertemplate": "start here: (%{x:.2f}, %{y:.2f})<extra></extra>"})  # fmt: skip
@@ -347,7 +346,6 @@ def contour_paths(
         idx = slice(0, n) if at is None else at
         return run.points[idx, 0], run.points[idx, 1]
 
-    (x0, x1), (y0, y1) = surface.bounds
     # the landscape is an image under the plot, not a trace: an animation leaves it alone (a contour trace is
     # dropped by frames drawn without redraw and flickers with it), and plotly.js need not recompute it
     fig["layout"]["images"] = [

@@ -212,7 +212,6 @@ class Stability2DScene:
     optimal_lr: float
     factor: float
     optimal_factor: float
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def bowl(lam_min: float, lam_max: float, angle: float) -> Surface:
@@ -225,8 +224,6 @@ def bowl(lam_min: float, lam_max: float, angle: float) -> Surface:
 def stability_2d(cfg: Stability2DConfig) -> Stability2DScene:
     """One run on the rotated bowl with its stability numbers: :math:`\\kappa`, :math:`2/\\lambda_{max}`,
     :math:`\\eta^* = 2/(\\lambda_{min}+\\lambda_{max})` and the contraction factors."""
-    from lr_core.surfaces import grid
-
     surface = bowl(cfg.lam_min, cfg.lam_max, cfg.angle)
     lam = analysis.hessian_eigenvalues(surface)
     traj = run(surface, sgd(lr=cfg.lr), cfg.start, cfg.steps)
@@ -242,7 +239,6 @@ def stability_2d(cfg: Stability2DConfig) -> Stability2DScene:
         best,
         float(analysis.contraction_factor(cfg.lr, lam)),
         float(analysis.contraction_factor(best, lam)),
-        grid(surface),
     )
 
 
@@ -417,7 +413,6 @@ class SchedulesScene:
     verdicts: list[RunLabel]
     mean_losses: list[np.ndarray]
     summary: pd.DataFrame
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray]
     start: tuple[float, float] = (2.5, 2.0)
     realizations: int = 64
 
@@ -430,7 +425,7 @@ def schedules_scene(cfg: SchedulesConfig) -> SchedulesScene:
     first realization of each, for the paths.
     """
     from lr_core.schedules import stack
-    from lr_core.surfaces import grid, quadratic_2d
+    from lr_core.surfaces import quadratic_2d
 
     surface = quadratic_2d((1.0, 10.0), 30.0)
     kinds = ["constant", *[k for k in cfg.kinds if k != "constant"]]
@@ -467,7 +462,6 @@ def schedules_scene(cfg: SchedulesConfig) -> SchedulesScene:
         verdicts,
         mean_losses,
         summary,
-        grid(surface),
     )
 
 
@@ -519,7 +513,6 @@ class RaceScene:
     names: list[str]
     trajs: list[Trajectory]
     verdicts: list[RunLabel]
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray]
     floor: float
 
 
@@ -556,7 +549,7 @@ def race_run(
 def race(cfg: RaceConfig, run_racer: Callable[..., Trajectory] = race_run) -> RaceScene:
     """Every racer from the same start on the same surface (and, with noise, the same noise)."""
     from lr_core.optimizers import VARIANTS
-    from lr_core.surfaces import grid, make_surface
+    from lr_core.surfaces import make_surface
 
     surface = make_surface(cfg.surface)
     start = tuple(cfg.start) if cfg.start is not None else RACE_STARTS[cfg.surface]
@@ -569,7 +562,7 @@ def race(cfg: RaceConfig, run_racer: Callable[..., Trajectory] = race_run) -> Ra
     if floor is None:  # no minimum (the saddle): measure from the lowest loss seen
         floor = min(float(t.losses.min()) for t in trajs) - 1e-12
     verdicts = [analysis.classify(t, noise=cfg.noise) for t in trajs]
-    return RaceScene(cfg, surface, start, names, trajs, verdicts, grid(surface), floor)
+    return RaceScene(cfg, surface, start, names, trajs, verdicts, floor)
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,6 @@ def race() -> None:
         event = ui.show_figure(
             figures.contour_paths(
                 result.surface,
-                result.grid,
                 runs,
                 log_levels=surface_name != "quadratic_2d",
                 clickable=True,

@@ -117,7 +117,6 @@ def two_dimensions() -> None:
         ui.show_figure(
             figures.contour_paths(
                 two.surface,
-                two.grid,
                 figures.series_of(two.traj, [f"GD, η = {lr:.3g}"]),
                 title="Gradient descent on the bowl",
             ),

@@ -141,9 +141,7 @@ def comparison() -> None:
         )
     with f2:
         ui.show_figure(
-            figures.contour_paths(
-                result.surface, result.grid, runs, title="Paths on the bowl (eigenvalues 1 and 10)", height=520
-            ),
+            figures.contour_paths(result.surface, runs, title="Paths on the bowl (eigenvalues 1 and 10)", height=520),
             "one noisy run of SGD with each schedule on a bowl: the constant rate keeps wandering around the minimum.",
             key="schedule_paths_fig",
         )

@@ -353,7 +353,7 @@ def ask(question, key: str) -> None:
 def _show_scene(q, key: str) -> None:
     """Run a predict question's scene and show it, with the engine's verdict."""
     from lr_core import figures, quiz
-    from lr_core.surfaces import curve, grid
+    from lr_core.surfaces import curve
 
     result = quiz.run_scene(q.scene)
     runs = [figures.series_of(t, [n])[0] for t, n in zip(result.trajs, result.names, strict=True)]
@@ -370,9 +370,7 @@ def _show_scene(q, key: str) -> None:
             title="The run",
         )
     else:
-        fig = figures.contour_paths(
-            result.surface, grid(result.surface), runs, log_levels=True, title="The run", height=480
-        )
+        fig = figures.contour_paths(result.surface, runs, log_levels=True, title="The run", height=480)
     show_figure(fig, "the scene of the question, run by the engine after your prediction.", key=f"{key}.{q.id}.scene")
     for name, label in zip(result.names, result.labels, strict=True):
         st.markdown(f"**{name}**: {label.label}: {label.reason}.")

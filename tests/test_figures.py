@@ -36,7 +36,7 @@ def _all_specs():
         )
     )
     rr = [figures.series_of(t, [n])[0] for t, n in zip(race.trajs, race.names, strict=True)]
-    yield "contour_race", figures.contour_paths(race.surface, race.grid, rr, log_levels=True, clickable=True)
+    yield "contour_race", figures.contour_paths(race.surface, rr, log_levels=True, clickable=True)
     yield "loss_curves", figures.loss_curves(rr, floor=race.floor)
     sc = lessons.schedules_scene(lessons.SchedulesConfig(kinds=tuple(lessons.SCHEDULE_LABELS)))
     yield "schedules", figures.schedule_plot(np.arange(200), sc.rates)
@@ -102,8 +102,7 @@ def test_series_have_distinct_colours_and_line_styles():
 def test_a_long_run_is_animated_without_skipping_steps():
     """An oscillation must look like one: the moving trail is made of consecutive steps, never every k-th."""
     traj = run(make_surface("quadratic_2d"), sgd(lr=0.19), [2.5, -1.5], 200)  # zigzags: 1 - 0.19 * 10 = -0.9
-    spec = figures.contour_paths(traj.surface, (np.linspace(-3, 3, 5), np.linspace(-3, 3, 5), np.zeros((5, 5))),
-                                 figures.series_of(traj, ["zigzag"]))  # fmt: skip
+    spec = figures.contour_paths(traj.surface, figures.series_of(traj, ["zigzag"]))  # fmt: skip
     for frame in spec["frames"]:
         k = int(frame["name"])
         xs = decode(frame["data"][0]["x"])
