@@ -143,10 +143,10 @@ def main() -> None:
         rows = []
         for n in args.students:
             latencies, errors, elapsed = asyncio.run(load(url, n, args.seconds))
-            ms = sorted(x * 1e3 for x in latencies) or [float("nan")]
-            p95 = ms[int(0.95 * (len(ms) - 1))]
-            rows.append((n, len(latencies) / elapsed, statistics.median(ms), p95, errors))
-            print(f"N={n}: {len(latencies) / elapsed:.1f} reruns/s, p50 {statistics.median(ms):.0f} ms, "
+            ms = [x * 1e3 for x in latencies]
+            p50, p95 = (statistics.median(ms) if ms else float("nan")), report.percentile(ms, 95)
+            rows.append((n, len(latencies) / elapsed, p50, p95, errors))
+            print(f"N={n}: {len(latencies) / elapsed:.1f} reruns/s, p50 {p50:.0f} ms, "
                   f"p95 {p95:.0f} ms, errors {errors}", flush=True)  # fmt: skip
     finally:
         server.terminate()

@@ -18,6 +18,12 @@ def machine() -> str:
     )
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) as the sample at that rank, no interpolation; NaN for no samples."""
+    ranked = sorted(values)
+    return ranked[int(q / 100 * (len(ranked) - 1))] if ranked else float("nan")
+
+
 def publish(name: str, lines: list[str]) -> None:
     """Print the report and write it to ``benchmarks/results/<name>.md``."""
     text = "\n".join(lines)

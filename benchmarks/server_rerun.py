@@ -83,9 +83,8 @@ def main() -> None:
     for page in MAIN_CONTROLS:
         gc.collect()
         times, sizes, first = measure(page, args.moves)
-        times_ms = sorted(t * 1e3 for t in times)
-        p90 = times_ms[int(0.9 * (len(times_ms) - 1))]
-        rows.append((page, statistics.median(times_ms), p90, first * 1e3, sizes))
+        times_ms = [t * 1e3 for t in times]
+        rows.append((page, statistics.median(times_ms), report.percentile(times_ms, 90), first * 1e3, sizes))
     lines = [
         f"{report.machine()}. {args.moves} moves of each page's main control. {args.label}",
         "",
