@@ -182,7 +182,7 @@ class _Record:
     internals: dict[str, np.ndarray] | None = None
 
     def block(self, rows: slice) -> _Record:
-        """Views of the runs ``rows`` (the internals' buffers must exist already)."""
+        """Views of the runs ``rows``, with an empty dict of internals of its own."""
         cut = lambda a: None if a is None else a[..., rows, :] if a.ndim == 3 else a[..., rows]
         return _Record(
             cut(self.losses),
@@ -190,7 +190,7 @@ class _Record:
             self.diverged_at[rows],
             cut(self.params),
             cut(self.grads),
-            None if self.internals is None else {k: cut(v) for k, v in self.internals.items()},
+            None if self.internals is None else {},
         )
 
 
@@ -248,25 +248,17 @@ class _Job:
         blocks = max(1, -(-n * dim // BLOCK_VALUES))
         rows = -(-n // blocks)
         cuts = [slice(a, min(a + rows, n)) for a in range(0, n, rows)]
-        if rec.internals is not None and len(cuts) > 1:
-            rec.internals.update(self._internals_buffers(rec))
         rng = np.random.default_rng(self.seed)
+        if len(cuts) == 1:
+            self._run_block(self.optimizer, cuts[0], rec, rng)
+            return
+        parts = []
         for cut in cuts:
-            whole = len(cuts) == 1
-            self._run_block(
-                self.optimizer if whole else self.optimizer.take(self.batch, cut),
-                cut,
-                rec if whole else rec.block(cut),
-                rng,
-            )
-
-    def _internals_buffers(self, rec: _Record) -> dict[str, np.ndarray]:
-        """Buffers for the internals, named by one step of the optimizer on the start points."""
-        steps, n, dim = rec.grads.shape
-        state = self.optimizer.init(self.x0)
-        lr = self.lr_table[0][:, None]
-        _, state = self.optimizer.update(np.zeros((n, dim)), state, self.x0, lr)
-        return {name: np.zeros((steps, n, dim)) for name in self.optimizer.internals(state, lr)}
+            part = rec.block(cut)
+            self._run_block(self.optimizer.take(self.batch, cut), cut, part, rng)
+            parts.append(part.internals)
+        if rec.internals is not None:  # each block computed its own: join them along the batch axis
+            rec.internals.update({name: np.concatenate([p[name] for p in parts], axis=1) for name in parts[0]})
 
     def _run_block(self, optimizer: Optimizer, rows: slice, rec: _Record, rng: np.random.Generator) -> None:
         """Step the runs ``rows`` of the batch to the end, writing into ``rec`` (already cut to the block)."""
@@ -312,11 +304,7 @@ class _Job:
                 rec.losses[steps] = surface.value(x)
         rec.final[...] = x
         if states:
-            for name, values in self._internals(optimizer, states, lrs, rec.diverged_at).items():
-                if name in rec.internals:  # a block of a larger batch: fill its slice of the shared buffer
-                    rec.internals[name][...] = values
-                else:
-                    rec.internals[name] = values
+            rec.internals.update(self._internals(optimizer, states, lrs, rec.diverged_at))
 
     @staticmethod
     def _internals(
