@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from lr_core import analysis
+
 TOPICS = (
     "update rule",
     "step size",
@@ -61,20 +63,20 @@ class Feedback:
 
 
 def _critical_lr_1d(a: float, **_: Any) -> float:
-    """For L(θ) = aθ² + bθ: L'' = 2a, so gradient descent converges iff η < 2/(2a) = 1/a."""
-    return 1.0 / a
+    """For L(θ) = aθ² + bθ the curvature is L'' = 2a, so the critical rate is 2/L = 1/a."""
+    return float(analysis.critical_lr(2.0 * a))
 
 
 def _critical_lr_2d(lam1: float, lam2: float, **_: Any) -> float:
-    return 2.0 / max(lam1, lam2)
+    return float(analysis.critical_lr(max(lam1, lam2)))
 
 
 def _optimal_lr_2d(lam1: float, lam2: float, **_: Any) -> float:
-    return 2.0 / (lam1 + lam2)
+    return float(analysis.optimal_lr(min(lam1, lam2), max(lam1, lam2)))
 
 
 def _contraction(lr: float, curvature: float, **_: Any) -> float:
-    return abs(1.0 - lr * curvature)
+    return float(analysis.contraction_factor(lr, [curvature]))
 
 
 def _one_step(theta: float, lr: float, a: float, target: float, **_: Any) -> float:
@@ -101,7 +103,7 @@ def _adam_first_step(lr: float, **_: Any) -> float:
 
 def _steps_to_shrink(lr: float, curvature: float, factor: int, **_: Any) -> float:
     """Steps for |θ - θ*| to shrink ``factor`` times when each step multiplies it by |1 - ηL|."""
-    return math.ceil(math.log(factor) / -math.log(abs(1 - lr * curvature)))
+    return float(analysis.predicted_steps(lr, [curvature], 1.0 / factor))
 
 
 COMPUTE: dict[str, Callable[..., float]] = {
