@@ -56,6 +56,11 @@ def series_of(traj: Trajectory, labels: Sequence[str]) -> list[Series]:
     ]
 
 
+def series_list(trajs: Sequence[Trajectory], labels: Sequence[str]) -> list[Series]:
+    """One :class:`Series` per single-run trajectory, labelled in order."""
+    return [series_of(t, [label])[0] for t, label in zip(trajs, labels, strict=True)]
+
+
 def style(i: int) -> dict[str, str]:
     """Colour, dash and marker of series ``i``."""
     k = i % len(PALETTE)
@@ -97,7 +102,9 @@ def _figure(data: list[Spec], title: str, height: int = HEIGHT, frames: list[Spe
     return spec
 
 
-def _line(x: Any, y: Any, name: str, i: int, *, markers: bool = False, width: float = 3, **extra: Any) -> Spec:
+def _line(
+    x: Any, y: Any, name: str, i: int, *, markers: bool = False, marker_size: int = 9, width: float = 3, **extra: Any
+) -> Spec:
     s = style(i)
     trace = {
         "type": "scatter",
@@ -108,7 +115,7 @@ def _line(x: Any, y: Any, name: str, i: int, *, markers: bool = False, width: fl
         "line": {"color": s["color"], "dash": s["dash"], "width": width},
     }
     if markers:
-        trace["marker"] = {"symbol": s["symbol"], "size": 9, "color": s["color"]}
+        trace["marker"] = {"symbol": s["symbol"], "size": marker_size, "color": s["color"]}
     trace.update(extra)
     return trace
 
@@ -161,7 +168,7 @@ def _animated_paths(
     first = len(fig["data"])
     for i, run in enumerate(runs):
         x, y = coords(run, None, bold(run, run.last))
-        fig["data"].append(_line(x, y, run.label, i, markers=True, marker={**style_marker(i), "size": marker_size}))
+        fig["data"].append(_line(x, y, run.label, i, markers=True, marker_size=marker_size))
     frames = []
     for k in steps:
         data = []
@@ -204,11 +211,6 @@ def _animated_paths(
     ]  # fmt: skip
     fig["layout"]["margin"]["b"] = 130
     return fig
-
-
-def style_marker(i: int) -> dict[str, Any]:
-    s = style(i)
-    return {"symbol": s["symbol"], "color": s["color"]}
 
 
 # -------------------------------------------------------------------------------------------- 1-D lessons

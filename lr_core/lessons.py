@@ -516,16 +516,16 @@ class RaceScene:
     floor: float
 
 
-def optimizer_for(name: str, lr: float, cfg: RaceConfig):  # -> Optimizer
-    """The racer ``name`` at rate ``lr`` with the race's Adam options applied where they mean something."""
+def optimizer_for(name: str, lr: float, bias_correction: bool = True, weight_decay: float = 0.0):  # -> Optimizer
+    """The racer ``name`` at rate ``lr`` with the race's Adam options applied where they mean something
+    (``ValueError`` for an unknown name, from :func:`lr_core.optimizers.make_optimizer`)."""
     from lr_core.optimizers import VARIANTS, make_optimizer
 
     extra: dict = {}
-    family = VARIANTS[name].factory
-    if family in ("adam", "adamw"):
-        extra["bias_correction"] = cfg.bias_correction
-    if family in ("adam", "adamw") and cfg.weight_decay:
-        extra["weight_decay"] = cfg.weight_decay
+    if name in VARIANTS and VARIANTS[name].factory in ("adam", "adamw"):
+        extra["bias_correction"] = bias_correction
+        if weight_decay:
+            extra["weight_decay"] = weight_decay
     return make_optimizer(name, lr, **extra)
 
 
@@ -542,8 +542,8 @@ def race_run(
     """One racer's run: a pure function of plain values, so a page can cache each racer on its own."""
     from lr_core.surfaces import make_surface
 
-    cfg = RaceConfig(surface, (racer,), (lr,), start, steps, bias_correction, weight_decay, noise)
-    return run(make_surface(surface), optimizer_for(racer, lr, cfg), start, steps, noise=noise, seed=0)
+    optimizer = optimizer_for(racer, lr, bias_correction, weight_decay)
+    return run(make_surface(surface), optimizer, start, steps, noise=noise, seed=0)
 
 
 def race(cfg: RaceConfig, run_racer: Callable[..., Trajectory] = race_run) -> RaceScene:

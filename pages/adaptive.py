@@ -90,7 +90,7 @@ def race() -> None:
         lambda: lessons.RaceConfig(surface_name, tuple(racers), tuple(lrs), (x0, y0), steps, bias_correction, wd, noise)
     )
     result = ui.engine(lambda: lessons.race(cfg, cache.run_racer))
-    runs = [figures.series_of(t, [n])[0] for t, n in zip(result.trajs, result.names, strict=True)]
+    runs = figures.series_list(result.trajs, result.names)
 
     f1, f2 = st.columns([3, 2])
     with f1:

@@ -126,7 +126,7 @@ def comparison() -> None:
         "the learning rate of each chosen schedule against the step, with the constant rate for comparison.",
         key="schedule_fig",
     )
-    runs = [figures.series_of(t, [lab])[0] for t, lab in zip(result.trajs, result.labels, strict=True)]
+    runs = figures.series_list(result.trajs, result.labels)
     means = [
         figures.Series(lab, t.params, m, t.steps)
         for t, m, lab in zip(result.trajs, result.mean_losses, result.labels, strict=True)

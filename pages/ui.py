@@ -356,7 +356,7 @@ def _show_scene(q, key: str) -> None:
     from lr_core.surfaces import curve
 
     result = quiz.run_scene(q.scene)
-    runs = [figures.series_of(t, [n])[0] for t, n in zip(result.trajs, result.names, strict=True)]
+    runs = figures.series_list(result.trajs, result.names)
     if result.surface.dim == 1:
         xs, ys = curve(result.surface)
         top = float(ys.max())

@@ -35,7 +35,7 @@ def _all_specs():
             racers=tuple(__import__("lr_core.optimizers").optimizers.VARIANTS), lrs=(0.01,) * 9, steps=1000
         )
     )
-    rr = [figures.series_of(t, [n])[0] for t, n in zip(race.trajs, race.names, strict=True)]
+    rr = figures.series_list(race.trajs, race.names)
     yield "contour_race", figures.contour_paths(race.surface, rr, log_levels=True, clickable=True)
     yield "loss_curves", figures.loss_curves(rr, floor=race.floor)
     sc = lessons.schedules_scene(lessons.SchedulesConfig(kinds=tuple(lessons.SCHEDULE_LABELS)))
