@@ -26,7 +26,7 @@ from streamlit.runtime.scriptrunner import script_cache, script_runner  # noqa: 
 from streamlit.testing.v1 import app_test  # noqa: E402
 
 from benchmarks import report  # noqa: E402
-from tests.apptest_helpers import open_page  # noqa: E402
+from tests.apptest_helpers import charts, open_page  # noqa: E402
 
 SCRIPT_RUNS: list[float] = []
 _exec = script_runner.exec_func_with_error_handling
@@ -62,7 +62,7 @@ def measure(page: str, moves: int) -> tuple[list[float], list[int], float]:
     t0 = time.perf_counter()
     at = open_page(page)
     first = time.perf_counter() - t0
-    sizes = [len(chart.proto.spec) for chart in at.get("plotly_chart")]
+    sizes = [len(spec) for _, spec in charts(at)]
     times = []
     for i in range(moves):
         widget = getattr(at, kind)(key=key)

@@ -94,7 +94,7 @@ def race() -> None:
 
     f1, f2 = st.columns([3, 2])
     with f1:
-        event = ui.show_figure(
+        clicked = ui.show_figure(
             figures.contour_paths(
                 result.surface,
                 runs,
@@ -105,8 +105,7 @@ def race() -> None:
             f"contours of {result.surface.title} with the path of each optimizer from ({x0:g}, {y0:g}); press Play to "
             "watch them race, click anywhere to start from there.",
             key="race_fig",
-            on_select="rerun",
-            selection_mode="points",
+            clickable=True,
         )
     with f2:
         ui.show_figure(
@@ -114,13 +113,9 @@ def race() -> None:
             "each optimizer's loss above the minimum, per step, on a log axis.",
             key="race_loss_fig",
         )
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    if points:
-        clicked = (round(float(points[0]["x"]), 2), round(float(points[0]["y"]), 2))
-        if st.session_state.get("adaptive.last_click") != clicked:
-            st.session_state["adaptive.last_click"] = clicked
-            scene.set(x=float(np.clip(clicked[0], -5, 5)), y=float(np.clip(clicked[1], -5, 5)))
-            st.rerun()
+    if clicked is not None:
+        scene.set(x=float(np.clip(clicked[0], -5, 5)), y=float(np.clip(clicked[1], -5, 5)))
+        st.rerun()
 
     st.markdown(
         "  \n".join(f"**{n}**: {v.label}: {v.reason}." for n, v in zip(result.names, result.verdicts, strict=True))

@@ -9,13 +9,17 @@ URL, so the address bar always holds a link to the exact view.
 from __future__ import annotations
 
 import math
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-import plotly.graph_objects as go
+import plotly
 import streamlit as st
+from plotly.io.json import to_json_plotly
 
 T = TypeVar("T")
 
@@ -198,27 +202,44 @@ def lesson_header(title: str, intro: str) -> None:
     st.markdown(intro)
 
 
-class _ReadySpec(go.Figure):
-    """A finished Plotly spec (a dict from :mod:`lr_core.figures`) passed to ``st.plotly_chart`` as a figure.
+def _publish_plotly() -> str:
+    """Copy the installed plotly.js into ``static/`` (served by Streamlit at ``app/static/``) and return its URL.
 
-    Given a dict, Streamlit rebuilds it as a ``go.Figure`` to validate it, which costs 40-170 ms per figure;
-    given a figure, it takes ``to_dict()`` as it is. The specs are validated once, in the tests.
+    The file carries plotly's version in its name, so a browser may cache it for good; Streamlit serves only real
+    files inside ``static/``, not links out of it.
     """
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    name = f"plotly-{plotly.__version__}.min.js"
+    target = STATIC_DIR / name
+    if not target.exists():
+        STATIC_DIR.mkdir(exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(source, partial)
+        partial.replace(target)  # atomic: a browser never reads half a file
+    return f"app/static/{name}"
 
-    def __init__(self, spec: dict) -> None:  # no super().__init__(): an empty go.Figure builds a template (~2 ms)
-        self._spec = spec
 
-    def to_dict(self) -> dict:
-        return self._spec
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+_PLOTLY_SRC = _publish_plotly()
+_plot = st.components.v2.component(
+    "lrlab_plot", js=(Path(__file__).with_name("plot.js")).read_text(encoding="utf-8"), isolate_styles=False
+)
 
 
-def show_figure(fig: dict, alt: str, key: str, **kwargs: Any) -> Any:
-    """A figure spec at full width, with its text alternative (for screen readers, and as a caption)."""
-    event = st.plotly_chart(
-        _ReadySpec(fig), key=key, alt=alt, config={"displaylogo": False, "responsive": True}, **kwargs
+def show_figure(fig: dict, alt: str, key: str, clickable: bool = False) -> tuple[float, float] | None:
+    """A figure spec at full width, with its text alternative (for screen readers, and as a caption).
+
+    Drawn by ``pages/plot.js``, which moves only the paths when a slider moves them (st.plotly_chart redraws the
+    whole chart). With ``clickable``, returns the point the student clicked on the run that the click started.
+    """
+    result = _plot(
+        data={"spec": to_json_plotly(fig), "src": _PLOTLY_SRC, "alt": alt, "clickable": clickable},
+        key=key,
+        on_click_change=lambda: None,
     )
     st.caption(f"Figure: {alt}")
-    return event
+    click = result.get("click") if clickable else None
+    return (float(click["x"]), float(click["y"])) if click else None
 
 
 def takeaway(text: str) -> None:

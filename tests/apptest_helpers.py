@@ -33,17 +33,22 @@ def open_page(page: str, **query: str) -> AppTest:
     return at
 
 
+def charts(at: AppTest) -> list[tuple[str, str]]:
+    """Every chart the page drew with ``pages/ui.show_figure``: its element key and its spec as sent (JSON)."""
+    return [
+        (chart.proto.id.split("-")[-1], json.loads(chart.proto.json)["spec"])
+        for chart in at.get("bidi_component")
+        if chart.proto.component_name == "lrlab_plot"
+    ]
+
+
 def figures(at: AppTest) -> dict[str, dict]:
-    """Every Plotly figure on the page, by its element key's suffix, as plain JSON."""
-    out = {}
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        out[chart.proto.id.split("-")[-1] if not chart.key else chart.key] = spec
-    return out
+    """Every Plotly figure on the page, by its element key, as plain JSON."""
+    return {key: json.loads(spec) for key, spec in charts(at)}
 
 
 def figure_list(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return [json.loads(spec) for _, spec in charts(at)]
 
 
 def array(value) -> np.ndarray:

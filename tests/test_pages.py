@@ -4,7 +4,7 @@ handled, settings survive moving between pages."""
 import numpy as np
 import pytest
 
-from tests.apptest_helpers import PAGES, all_finite, array, figure_list, no_errors, open_page, trace
+from tests.apptest_helpers import PAGES, all_finite, array, charts, figure_list, no_errors, open_page, trace
 from tests.test_runner import seed_loop
 
 LESSONS = [p for p in PAGES if p != "quiz"]
@@ -167,7 +167,7 @@ def test_schedules_decay_beats_a_constant_rate_under_noise():
 
 def test_schedule_parameters_keep_their_values_while_the_box_is_closed():
     at = open_page("schedules", step_size="20")
-    rates = at.get("plotly_chart")[0]
+    rates = charts(at)[0][1]
     at.session_state["schedules.params-box"] = True
     at.run()
     assert at.number_input(key="schedules.step_size").value == 20
@@ -175,7 +175,7 @@ def test_schedule_parameters_keep_their_values_while_the_box_is_closed():
     at.session_state["schedules.params-box"] = False
     at.run()
     assert at.query_params["step_size"] == "30", "closing the box keeps the value"
-    assert at.get("plotly_chart")[0].proto.spec != rates.proto.spec
+    assert charts(at)[0][1] != rates
 
 
 # ------------------------------------------------------------------------------------------------- adaptive

@@ -3,7 +3,7 @@
 import pytest
 
 from lr_core import quiz
-from tests.apptest_helpers import PAGES, no_errors, open_page
+from tests.apptest_helpers import PAGES, charts, no_errors, open_page
 
 
 def _current(at):
@@ -93,11 +93,11 @@ def test_a_predict_question_runs_its_scene_after_the_answer():
     at = open_page("adaptive")
     instances = at.session_state["quiz.instances"]
     q = instances["plateau-race"]
-    n_figs = len(at.get("plotly_chart"))
+    n_figs = len(charts(at))
     at.radio(key="quiz.adaptive.plateau-race").set_value(q.answer)
     next(b for b in at.button if b.label == "Check my answer" and "plateau-race" in b.key).click().run()
     no_errors(at)
-    assert len(at.get("plotly_chart")) == n_figs + 1
+    assert len(charts(at)) == n_figs + 1
     assert any("Adam (η = 0.1)" in m.value and "converged" in m.value for m in at.markdown)
 
 

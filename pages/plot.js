@@ -1,0 +1,116 @@
+// LR Lab's Plotly renderer: a Streamlit v2 component that owns one chart and redraws it as little as it can.
+//
+// st.plotly_chart hands every new spec to Plotly.react, which redraws the whole chart (axes, legend, the
+// animation controls): 34 ms for the update-rule figure in headless Chromium, more than the whole slider round
+// trip of an empty page. When a new spec differs from the one on screen only in what a slider moves (the traces'
+// x and y, annotations, shapes and animation frames) and every axis has a fixed range, this renderer moves the
+// traces with Plotly.animate without a redraw (about 9 ms) and swaps the frames; anything else gets Plotly.react.
+// Measured in benchmarks/README.md.
+//
+// data: {spec: the figure as Plotly JSON, src: where plotly.min.js is served, alt: the text alternative,
+//        clickable: report clicks as the trigger "click" = {x, y}}.
+
+const CONFIG = { displaylogo: false, responsive: true };
+const MOVING = ["x", "y"]; // trace attributes the fast path may change
+
+function loadPlotly(src) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__lrlabPlotly) {
+    window.__lrlabPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => reject(new Error(`plotly.js could not be loaded from ${src}`));
+      document.head.appendChild(script);
+    });
+  }
+  return window.__lrlabPlotly;
+}
+
+// Everything in a spec that the fast path must find unchanged, as one string.
+function skeleton(spec) {
+  const data = spec.data.map((trace) => {
+    const rest = { ...trace };
+    for (const key of MOVING) delete rest[key];
+    return rest;
+  });
+  const { annotations, shapes, ...layout } = spec.layout;
+  return JSON.stringify([data, layout]);
+}
+
+// True when every axis a trace draws on has a range given in the spec: animate without redraw keeps the axes.
+function axesFixed(spec) {
+  return spec.data.every((trace) =>
+    [`xaxis${(trace.xaxis || "x").slice(1)}`, `yaxis${(trace.yaxis || "y").slice(1)}`].every((name) => {
+      const axis = spec.layout[name];
+      return axis && Array.isArray(axis.range) && axis.autorange !== true;
+    }),
+  );
+}
+
+// The page's colours on a transparent chart, so the same spec reads in the light and the dark theme.
+function themed(layout, ink) {
+  const faint = ink.replace(/^rgb\((.*)\)$/, "rgba($1, 0.15)");
+  const axis = (a) => ({ gridcolor: faint, zerolinecolor: faint, linecolor: faint, ...a });
+  const out = { paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", ...layout };
+  out.font = { ...layout.font, color: ink };
+  for (const key of Object.keys(out)) if (/^[xy]axis\d*$/.test(key)) out[key] = axis(out[key]);
+  return out;
+}
+
+const stats = (window.__lrlabPlotStats = window.__lrlabPlotStats || { fast: 0, full: 0 });
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let view = parentElement.__lrlab;
+  if (!view) {
+    const graph = document.createElement("div");
+    graph.setAttribute("role", "img");
+    parentElement.appendChild(graph);
+    view = parentElement.__lrlab = { graph, key: null, skeleton: null, queue: Promise.resolve() };
+  }
+  view.graph.setAttribute("aria-label", data.alt || "");
+  view.setTriggerValue = setTriggerValue;
+  const ink = getComputedStyle(parentElement).color;
+  const key = ink + data.spec;
+  if (view.key === key) return; // a rerun that sent the same figure: nothing to draw
+  view.key = key;
+  const spec = JSON.parse(data.spec);
+  spec.layout = themed(spec.layout, ink);
+  view.queue = view.queue
+    .then(async () => {
+      const Plotly = await loadPlotly(data.src);
+      const gd = view.graph;
+      const shape = skeleton(spec);
+      if (view.skeleton === shape && axesFixed(spec)) {
+        await Plotly.animate(
+          gd,
+          {
+            data: spec.data.map((trace) => ({ x: trace.x, y: trace.y })),
+            traces: spec.data.map((_, i) => i),
+            layout: { annotations: spec.layout.annotations || [], shapes: spec.layout.shapes || [] },
+          },
+          { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" },
+        );
+        await Plotly.deleteFrames(gd);
+        if (spec.frames) await Plotly.addFrames(gd, spec.frames);
+        stats.fast += 1;
+      } else {
+        await Plotly.react(gd, { data: spec.data, layout: spec.layout, frames: spec.frames, config: CONFIG });
+        if (!gd.__lrlabClick) {
+          gd.__lrlabClick = true;
+          gd.on("plotly_click", (event) => {
+            const point = event.points && event.points[0];
+            if (point && view.clickable) view.setTriggerValue("click", { x: point.x, y: point.y });
+          });
+        }
+        stats.full += 1;
+      }
+      view.skeleton = shape;
+    })
+    .catch((error) => {
+      view.key = null;
+      view.graph.textContent = `This figure could not be drawn: ${error.message}`;
+    });
+  view.clickable = Boolean(data.clickable);
+}
