@@ -3,15 +3,16 @@
 // st.plotly_chart hands every new spec to Plotly.react, which redraws the whole chart (axes, legend, the
 // animation controls): 34 ms for the update-rule figure in headless Chromium, more than the whole slider round
 // trip of an empty page. When a new spec differs from the one on screen only in what a slider moves (the traces'
-// x and y, annotations, shapes and animation frames) and every axis has a fixed range, this renderer moves the
-// traces with Plotly.animate without a redraw (about 9 ms) and swaps the frames; anything else gets Plotly.react.
+// x, y and names, annotations, shapes and animation frames) and every axis has a fixed range, this renderer moves
+// the traces with Plotly.animate without a redraw (about 9 ms), relabels the legend in place and swaps the frames;
+// anything else gets Plotly.react.
 // Measured in benchmarks/README.md.
 //
 // data: {spec: the figure as Plotly JSON, src: where plotly.min.js is served, alt: the text alternative,
 //        clickable: report clicks as the trigger "click" = {x, y}}.
 
 const CONFIG = { displaylogo: false, responsive: true };
-const MOVING = ["x", "y"]; // trace attributes the fast path may change
+const MOVING = ["x", "y", "name"]; // trace attributes the fast path may change
 
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -58,6 +59,24 @@ function themed(layout, ink) {
   return out;
 }
 
+// Rename traces without a redraw: each legend entry's text, and the names hover labels and the next diff read.
+// False, having changed nothing, when a renamed trace has no legend entry to be found.
+function relabel(gd, names) {
+  const entries = new Map();
+  for (const item of gd.querySelectorAll(".legend .traces")) {
+    const trace = item.__data__ && item.__data__[0] && item.__data__[0].trace; // d3 binds [calcdata point]
+    if (trace) entries.set(trace.index, item.querySelector("text.legendtext"));
+  }
+  const renamed = names.map((name, i) => i).filter((i) => gd.data[i].name !== names[i]);
+  const visible = (i) => gd._fullData[i].showlegend !== false;
+  if (!renamed.every((i) => !visible(i) || entries.get(i))) return false;
+  for (const i of renamed) {
+    gd.data[i].name = gd._fullData[i].name = names[i];
+    if (visible(i)) entries.get(i).textContent = names[i];
+  }
+  return true;
+}
+
 const stats = (window.__lrlabPlotStats = window.__lrlabPlotStats || { fast: 0, full: 0 });
 
 export default function (component) {
@@ -82,7 +101,8 @@ export default function (component) {
       const Plotly = await loadPlotly(data.src);
       const gd = view.graph;
       const shape = skeleton(spec);
-      if (view.skeleton === shape && axesFixed(spec)) {
+      const names = spec.data.map((trace) => trace.name);
+      if (view.skeleton === shape && axesFixed(spec) && relabel(gd, names)) {
         await Plotly.animate(
           gd,
           {
@@ -92,7 +112,8 @@ export default function (component) {
           },
           { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" },
         );
-        await Plotly.deleteFrames(gd);
+        // The skeleton holds the frame names (the animation slider's steps), so each new frame replaces the old
+        // frame of its name. (Plotly.deleteFrames never settles in plotly.js 4.1.)
         if (spec.frames) await Plotly.addFrames(gd, spec.frames);
         stats.fast += 1;
       } else {

@@ -157,3 +157,41 @@ def test_the_quiz_in_a_browser(page, server):
     feedback = page.locator("[data-testid='stAlert']").first.inner_text()
     assert feedback.startswith(("Right.", "Not quite"))
     assert page.problems == []
+
+
+SHOWN = """() => {
+    const gd = document.querySelector('.js-plotly-plot');
+    return {
+        paths: gd._fullData.map(t => [t.name, Array.from(t.x || []), Array.from(t.y || [])]),
+        legend: [...gd.querySelectorAll('.legend text.legendtext')].map(t => t.textContent),
+        arrows: (gd.layout.annotations || []).map(a => [a.x, a.y, a.ax, a.ay, a.text]),
+        frames: gd._transitionData._frames.map(f => JSON.stringify(f.data)),
+    };
+}"""
+
+
+def test_a_slider_move_moves_the_paths_without_a_redraw_and_shows_what_a_fresh_draw_shows(page, server):
+    """pages/plot.js's fast path: a move of η animates the path in place; the chart then holds exactly what a
+    full draw of the same link holds (paths, legend, the step arrow, the animation frames)."""
+    _open(page, server, "update-rule")
+    thumb = page.locator("[data-testid='stSlider'] input[type='range'][aria-label='learning rate η (log scale)']")
+    before = page.evaluate("() => ({...window.__lrlabPlotStats})")
+    shown_before = page.evaluate(SHOWN)
+    thumb.focus()
+    thumb.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('lr=')", timeout=10_000)
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    after = page.evaluate("() => ({...window.__lrlabPlotStats})")
+    assert after["fast"] == before["fast"] + 1 and after["full"] == before["full"], (before, after)
+    moved = page.evaluate(SHOWN)
+    assert moved["paths"] != shown_before["paths"] and moved["legend"] != shown_before["legend"]
+
+    fresh = page.context.new_page()
+    fresh.goto(page.url)
+    wait_idle(fresh)
+    fresh.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    fresh.wait_for_timeout(500)
+    assert fresh.evaluate("() => window.__lrlabPlotStats.fast") == 0
+    assert fresh.evaluate(SHOWN) == moved
+    assert page.problems == []
