@@ -67,7 +67,7 @@ function relabel(gd, names) {
     const trace = item.__data__ && item.__data__[0] && item.__data__[0].trace; // d3 binds [calcdata point]
     if (trace) entries.set(trace.index, item.querySelector("text.legendtext"));
   }
-  const renamed = names.map((name, i) => i).filter((i) => gd.data[i].name !== names[i]);
+  const renamed = names.map((_, i) => i).filter((i) => gd.data[i].name !== names[i]);
   const visible = (i) => gd._fullData[i].showlegend !== false;
   if (!renamed.every((i) => !visible(i) || entries.get(i))) return false;
   for (const i of renamed) {
@@ -90,6 +90,7 @@ export default function (component) {
   }
   view.graph.setAttribute("aria-label", data.alt || "");
   view.setTriggerValue = setTriggerValue;
+  view.clickable = Boolean(data.clickable);
   const ink = getComputedStyle(parentElement).color;
   const key = ink + data.spec;
   if (view.key === key) return; // a rerun that sent the same figure: nothing to draw
@@ -117,9 +118,10 @@ export default function (component) {
         if (spec.frames) await Plotly.addFrames(gd, spec.frames);
         stats.fast += 1;
       } else {
+        const first = view.skeleton === null; // a clean div: nothing drawn yet, or purged after an error
+        if (first) gd.replaceChildren(); // an earlier error's message
         await Plotly.react(gd, { data: spec.data, layout: spec.layout, frames: spec.frames, config: CONFIG });
-        if (!gd.__lrlabClick) {
-          gd.__lrlabClick = true;
+        if (first) {
           gd.on("plotly_click", (event) => {
             const point = event.points && event.points[0];
             if (point && view.clickable) view.setTriggerValue("click", { x: point.x, y: point.y });
@@ -130,8 +132,8 @@ export default function (component) {
       view.skeleton = shape;
     })
     .catch((error) => {
-      view.key = null;
+      if (window.Plotly) window.Plotly.purge(view.graph); // drops the chart and its listeners: redrawn from scratch
+      view.key = view.skeleton = null;
       view.graph.textContent = `This figure could not be drawn: ${error.message}`;
     });
-  view.clickable = Boolean(data.clickable);
 }

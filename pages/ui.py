@@ -235,10 +235,10 @@ def show_figure(fig: dict, alt: str, key: str, clickable: bool = False) -> tuple
     result = _plot(
         data={"spec": to_json_plotly(fig), "src": _PLOTLY_SRC, "alt": alt, "clickable": clickable},
         key=key,
-        on_click_change=lambda: None,
+        on_click_change=(lambda: None) if clickable else None,  # only a clickable chart reports clicks
     )
     st.caption(f"Figure: {alt}")
-    click = result.get("click") if clickable else None
+    click = result.get("click")
     return (float(click["x"]), float(click["y"])) if click else None
 
 
