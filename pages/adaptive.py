@@ -94,7 +94,7 @@ def race() -> None:
 
     f1, f2 = st.columns([3, 2])
     with f1:
-        clicked = ui.show_figure(
+        ui.show_figure(
             figures.contour_paths(
                 result.surface,
                 runs,
@@ -105,7 +105,7 @@ def race() -> None:
             f"contours of {result.surface.title} with the path of each optimizer from ({x0:g}, {y0:g}); press Play to "
             "watch them race, click anywhere to start from there.",
             key="race_fig",
-            clickable=True,
+            on_click=lambda x, y: scene.set(x=float(np.clip(x, -5, 5)), y=float(np.clip(y, -5, 5))),
         )
     with f2:
         ui.show_figure(
@@ -113,9 +113,6 @@ def race() -> None:
             "each optimizer's loss above the minimum, per step, on a log axis.",
             key="race_loss_fig",
         )
-    if clicked is not None:
-        scene.set(x=float(np.clip(clicked[0], -5, 5)), y=float(np.clip(clicked[1], -5, 5)))
-        st.rerun()
 
     st.markdown(
         "  \n".join(f"**{n}**: {v.label}: {v.reason}." for n, v in zip(result.names, result.verdicts, strict=True))

@@ -226,20 +226,25 @@ _plot = st.components.v2.component(
 )
 
 
-def show_figure(fig: dict, alt: str, key: str, clickable: bool = False) -> tuple[float, float] | None:
+def show_figure(fig: dict, alt: str, key: str, on_click: Callable[[float, float], None] | None = None) -> None:
     """A figure spec at full width, with its text alternative (for screen readers, and as a caption).
 
     Drawn by ``pages/plot.js``, which moves only the paths when a slider moves them (st.plotly_chart redraws the
-    whole chart). With ``clickable``, returns the point the student clicked on the run that the click started.
+    whole chart). With ``on_click``, a click on a point of the chart calls ``on_click(x, y)`` as a widget callback,
+    before the next run: it may set controls that are drawn above the chart (which the run itself may not).
     """
-    result = _plot(
-        data={"spec": to_json_plotly(fig), "src": _PLOTLY_SRC, "alt": alt, "clickable": clickable},
+
+    def clicked() -> None:
+        point = st.session_state[key].get("click")
+        if point:
+            on_click(float(point["x"]), float(point["y"]))
+
+    _plot(
+        data={"spec": to_json_plotly(fig), "src": _PLOTLY_SRC, "alt": alt, "clickable": on_click is not None},
         key=key,
-        on_click_change=(lambda: None) if clickable else None,  # only a clickable chart reports clicks
+        on_click_change=clicked if on_click else None,
     )
     st.caption(f"Figure: {alt}")
-    click = result.get("click")
-    return (float(click["x"]), float(click["y"])) if click else None
 
 
 def takeaway(text: str) -> None:

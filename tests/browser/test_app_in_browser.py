@@ -195,3 +195,38 @@ def test_a_slider_move_moves_the_paths_without_a_redraw_and_shows_what_a_fresh_d
     assert fresh.evaluate("() => window.__lrlabPlotStats.fast") == 0
     assert fresh.evaluate(SHOWN) == moved
     assert page.problems == []
+
+
+RACE = "[...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.clickmode)"  # the clickable chart
+
+
+def test_a_click_on_the_race_starts_every_racer_there(page, server):
+    """A real mouse click on the race moves the start to the point the chart reports as clicked (the one its hover
+    label names): into the URL, and to the first point of every racer's path once the page has run again."""
+    _open(page, server, "adaptive-methods")
+    target = page.evaluate(f"""() => {{
+        const gd = {RACE};
+        gd.scrollIntoView();
+        gd.on('plotly_click', e => {{ window.__clicked = [e.points[0].x, e.points[0].y]; }});
+        const i = gd._fullData.findIndex(t => t.name === 'click grid'), grid = gd._fullData[i];
+        const k = 2 * 27 + 20;  // a grid point away from the default start and the minimum
+        const marker = gd.querySelectorAll('.scatterlayer .trace')[i].querySelectorAll('path.point')[k];
+        const box = marker.getBoundingClientRect();
+        return {{x: grid.x[k], y: grid.y[k], step: grid.y[27] - grid.y[0], px: box.left + box.width / 2,
+                 py: box.top + box.height / 2}};
+    }}""")
+    page.mouse.move(target["px"], target["py"])
+    page.mouse.click(target["px"], target["py"])
+    page.wait_for_function("() => new URLSearchParams(location.search).has('x')", timeout=10_000)
+    wait_idle(page)
+    x, y = page.evaluate("() => window.__clicked")
+    assert abs(x - target["x"]) <= target["step"] and abs(y - target["y"]) <= target["step"], "a point under the mouse"
+    query = page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
+    assert (query["x"], query["y"]) == (f"{x:.6g}", f"{y:.6g}")  # as pages/ui.py writes floats
+    page.wait_for_timeout(500)
+    # the faint full-resolution paths (the bold ones hold the animation's frame, a trail for a long run)
+    starts = page.evaluate(f"() => {RACE}._fullData.filter(t => t.hoverinfo === 'skip').map(t => [t.x[0], t.y[0]])")
+    assert len(starts) == 3, "one path for each racer of the default race"
+    for start in starts:
+        assert start == [pytest.approx(x, abs=1e-5), pytest.approx(y, abs=1e-5)]
+    assert page.problems == []
