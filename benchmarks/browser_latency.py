@@ -30,7 +30,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, wait_idl
 # page path -> (slider's accessible label, which of the sliders with that label)
 PAGES = {
     "update-rule": ("learning rate η (log scale)", 0),
-    "convergence-stability": ("learning rate η", 1),
+    "convergence-stability": ("learning rate η on the bowl", 0),
     "lr-schedules": ("gradient noise σ", 0),
     "adaptive-methods": ("η for Adam", 0),
     "quiz-yourself": ("Number of questions", 0),

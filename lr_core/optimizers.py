@@ -33,6 +33,7 @@ class Optimizer:
     """An optimizer: its name, torch-named hyperparameters, rate, and the pure ``init``/``update`` pair.
 
     ``factory(lr=lr, **hyperparams)`` builds it again, which :meth:`take` uses to cut a batch into blocks.
+    ``capabilities`` names what a page may show or offer for it, from :data:`CAPABILITIES`.
     """
 
     name: str
@@ -42,6 +43,7 @@ class Optimizer:
     update: Callable[[Array, Any, Array, Array], tuple[Array, Any]] = field(repr=False)
     internals: Callable[[Any, Array], Internals] = field(repr=False)
     factory: Callable[..., Optimizer] = field(repr=False)
+    capabilities: frozenset[str] = frozenset()
 
     def lr_at(self, step: int) -> float | Array:
         """The rate used at optimizer step ``step`` (0 is the first): a number or one per run."""
@@ -66,8 +68,8 @@ class Optimizer:
 
     def _arrays(self) -> list[Array]:
         lr = self.lr
-        if isinstance(lr, Schedule) and lr.name == "stack":  # a stack of k schedules: a batch axis of length k
-            lr = np.zeros(len(lr.params["schedules"]))
+        if isinstance(lr, Schedule):  # a stack of k schedules has a batch axis of length k
+            lr = np.zeros(lr.batch) if lr.batch else None
         values = [lr, *self.hyperparams.values()]
         flat = [u for v in values for u in (v if isinstance(v, tuple) else (v,))]
         return [v for v in flat if isinstance(v, np.ndarray)]
@@ -96,6 +98,42 @@ def _eps(eps: Any) -> float:
 
 def _is_zero(h: float | Array) -> bool:
     return bool(np.all(np.asarray(h) == 0))
+
+
+CAPABILITIES = {
+    "moments": "keeps bias-corrected moment estimates m̂ and v̂ (the course's Adam update), and takes bias_correction",
+    "decoupled_weight_decay": "its weight decay shrinks θ directly instead of passing through the gradient",
+    "momentum": "keeps a momentum buffer",
+}
+"""What an optimizer can do that a page shows or offers (the names in :attr:`Optimizer.capabilities`)."""
+
+
+DecayFn = Callable[[Array, Array, Array], tuple[Array, Array | float]]
+
+
+def _weight_decay(weight_decay: Any, decoupled: bool = False) -> tuple[float | Array, DecayFn]:
+    r"""Weight decay :math:`\lambda`, the one place every optimizer takes it from: ``apply(g, θ, η)`` returns the
+    gradient to use and a change to add to θ. L2, as torch's ``weight_decay``: :math:`g \leftarrow g +
+    \lambda\theta`; decoupled, as AdamW's: :math:`\theta \leftarrow \theta - \eta\lambda\theta`, the gradient
+    untouched."""
+    wd = non_negative("weight_decay", weight_decay)
+    wd_c = _coord(wd)
+    if _is_zero(wd):
+        return wd, lambda g, params, lr: (g, 0.0)
+    if decoupled:
+        return wd, lambda g, params, lr: (g, -lr * wd_c * params)
+    return wd, lambda g, params, lr: (g + wd_c * params, 0.0)
+
+
+def _moments(beta1: float | Array, beta2: float | Array) -> Callable[[Array, Array, Array], tuple[Array, Array]]:
+    r"""Adam's moment estimates, shared by Adam, AdamW, AMSGrad and NAdam:
+    :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t`, :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2`."""
+    b1, b2 = _coord(beta1), _coord(beta2)
+
+    def update(m: Array, v: Array, g: Array) -> tuple[Array, Array]:
+        return m + (1 - b1) * (g - m), b2 * v + (1 - b2) * g * g  # torch: exp_avg.lerp_(g, 1 - beta1)
+
+    return update
 
 
 # ------------------------------------------------------------------------------------------------------ SGD
@@ -128,19 +166,18 @@ def sgd(
     lr = _rate(lr)
     mom = non_negative("momentum", momentum)
     damp = non_negative("dampening", dampening)
-    wd = non_negative("weight_decay", weight_decay)
-    decays = not _is_zero(wd)
+    wd, decay = _weight_decay(weight_decay)
     if nesterov and (np.any(np.asarray(mom) <= 0) or not _is_zero(damp)):
         raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
     has_momentum = not _is_zero(mom)
-    mom_c, damp_c, wd_c = _coord(mom), _coord(damp), _coord(wd)
+    mom_c, damp_c = _coord(mom), _coord(damp)
 
     def init(params: Array) -> SGDState:
         return SGDState(0, None)
 
     def update(grads: Array, state: SGDState, params: Array, lr: Array) -> tuple[Array, SGDState]:
         t = state.count + 1
-        g = grads + wd_c * params if decays else grads
+        g, _ = decay(grads, params, lr)
         buf = None
         if has_momentum:
             buf = g if t == 1 else mom_c * state.momentum_buffer + (1 - damp_c) * g
@@ -161,6 +198,7 @@ def sgd(
         update,
         internals,
         sgd,
+        frozenset({"momentum"} if has_momentum else ()),
     )
 
 
@@ -191,22 +229,21 @@ def adagrad(
         \end{aligned}
     """
     lr = _rate(lr)
-    decay = non_negative("lr_decay", lr_decay)
-    wd = non_negative("weight_decay", weight_decay)
-    decays = not _is_zero(wd)
+    lr_decay = non_negative("lr_decay", lr_decay)
+    wd, decay = _weight_decay(weight_decay)
     acc0 = non_negative("initial_accumulator_value", initial_accumulator_value)
     eps = _eps(eps)
-    decay_c, wd_c, acc0_c = _coord(decay), _coord(wd), _coord(acc0)
+    lr_decay_c, acc0_c = _coord(lr_decay), _coord(acc0)
 
     def init(params: Array) -> AdagradState:
         return AdagradState(0, np.broadcast_to(acc0_c, params.shape).astype(float))
 
     def clr(t: int, lr: Array) -> Array:
-        return lr / (1 + (t - 1) * decay_c)
+        return lr / (1 + (t - 1) * lr_decay_c)
 
     def update(grads: Array, state: AdagradState, params: Array, lr: Array) -> tuple[Array, AdagradState]:
         t = state.count + 1
-        g = grads + wd_c * params if decays else grads
+        g, _ = decay(grads, params, lr)
         s = state.sum + g * g
         return -clr(t, lr) * g / (np.sqrt(s) + eps), AdagradState(t, s)
 
@@ -215,7 +252,7 @@ def adagrad(
 
     return Optimizer(
         "adagrad",
-        {"lr_decay": decay, "weight_decay": wd, "initial_accumulator_value": acc0, "eps": eps},
+        {"lr_decay": lr_decay, "weight_decay": wd, "initial_accumulator_value": acc0, "eps": eps},
         lr,
         init,
         update,
@@ -258,11 +295,10 @@ def rmsprop(
     lr = _rate(lr)
     alpha = in_unit_interval("alpha", alpha, closed_right=True)
     eps = _eps(eps)
-    wd = non_negative("weight_decay", weight_decay)
-    decays = not _is_zero(wd)
+    wd, decay = _weight_decay(weight_decay)
     mom = non_negative("momentum", momentum)
     has_momentum = not _is_zero(mom)
-    alpha_c, wd_c, mom_c = _coord(alpha), _coord(wd), _coord(mom)
+    alpha_c, mom_c = _coord(alpha), _coord(mom)
 
     def init(params: Array) -> RMSpropState:
         zeros = np.zeros(params.shape)
@@ -273,7 +309,7 @@ def rmsprop(
         return np.sqrt(v) + eps
 
     def update(grads: Array, state: RMSpropState, params: Array, lr: Array) -> tuple[Array, RMSpropState]:
-        g = grads + wd_c * params if decays else grads
+        g, _ = decay(grads, params, lr)
         v = alpha_c * state.square_avg + (1 - alpha_c) * g * g
         g_avg = state.grad_avg + (1 - alpha_c) * (g - state.grad_avg) if centered else None
         new = RMSpropState(state.count + 1, v, g_avg, None)
@@ -299,6 +335,7 @@ def rmsprop(
         update,
         internals,
         rmsprop,
+        frozenset({"momentum"} if has_momentum else ()),
     )
 
 
@@ -313,7 +350,7 @@ class AdamState(NamedTuple):
 
 
 def _adam(
-    name: str,
+    factory: Callable[..., Optimizer],
     lr: Any,
     betas: Any,
     eps: Any,
@@ -322,12 +359,13 @@ def _adam(
     decoupled: bool,
     bias_correction: bool,
 ) -> Optimizer:
+    """The one Adam: :func:`adam` and :func:`adamw` are this with L2 or decoupled weight decay."""
     lr = _rate(lr)
     beta1, beta2 = _betas(betas)
     eps = _eps(eps)
-    wd = non_negative("weight_decay", weight_decay)
-    decays = not _is_zero(wd)
-    b1, b2, wd_c = _coord(beta1), _coord(beta2), _coord(wd)
+    wd, decay = _weight_decay(weight_decay, decoupled)
+    moments = _moments(beta1, beta2)
+    b1, b2 = _coord(beta1), _coord(beta2)
 
     def init(params: Array) -> AdamState:
         zeros = np.zeros(params.shape)
@@ -342,19 +380,12 @@ def _adam(
         return state.exp_avg / (1 - b1**t), v / (1 - b2**t)
 
     def update(grads: Array, state: AdamState, params: Array, lr: Array) -> tuple[Array, AdamState]:
-        g = grads
-        decay = 0.0
-        if decays:
-            if decoupled:
-                decay = -lr * wd_c * params
-            else:
-                g = grads + wd_c * params
-        m = state.exp_avg + (1 - b1) * (g - state.exp_avg)
-        v = b2 * state.exp_avg_sq + (1 - b2) * g * g
+        g, shrink = decay(grads, params, lr)
+        m, v = moments(state.exp_avg, state.exp_avg_sq, g)
         vmax = np.maximum(state.max_exp_avg_sq, v) if amsgrad else None
         new = AdamState(state.count + 1, m, v, vmax)
         m_hat, v_hat = corrected(new)
-        return decay - lr * m_hat / (np.sqrt(v_hat) + eps), new
+        return shrink - lr * m_hat / (np.sqrt(v_hat) + eps), new
 
     def internals(state: AdamState, lr: Array) -> Internals:
         m_hat, v_hat = corrected(state)
@@ -367,8 +398,8 @@ def _adam(
     hyper = {"betas": (beta1, beta2), "eps": eps, "weight_decay": wd, "amsgrad": amsgrad}
     if not bias_correction:
         hyper["bias_correction"] = False
-    factory = adam if name == "adam" else adamw
-    return Optimizer(name, hyper, lr, init, update, internals, factory)
+    capabilities = {"moments", "momentum"} | ({"decoupled_weight_decay"} if decoupled else set())
+    return Optimizer(factory.__name__, hyper, lr, init, update, internals, factory, frozenset(capabilities))
 
 
 _ADAM_MATH = r"""
@@ -396,7 +427,7 @@ def adam(
     the gradient first, :math:`g_t \leftarrow g_t + \lambda\theta_{t-1}` (compare :func:`adamw`).
     ``bias_correction=False`` (not in torch; for teaching) drops the two divisions by :math:`1-\beta^t`.
     """
-    return _adam("adam", lr, betas, eps, weight_decay, amsgrad, decoupled=False, bias_correction=bias_correction)
+    return _adam(adam, lr, betas, eps, weight_decay, amsgrad, decoupled=False, bias_correction=bias_correction)
 
 
 def adamw(
@@ -412,7 +443,7 @@ def adamw(
     parameters shrink by :math:`\theta_{t-1} \leftarrow \theta_{t-1}(1 - \eta\lambda)` and the decay never
     passes through :math:`m, v`.
     """
-    return _adam("adamw", lr, betas, eps, weight_decay, amsgrad, decoupled=True, bias_correction=bias_correction)
+    return _adam(adamw, lr, betas, eps, weight_decay, amsgrad, decoupled=True, bias_correction=bias_correction)
 
 
 adam.__doc__ += _ADAM_MATH
@@ -450,10 +481,10 @@ def nadam(
     lr = _rate(lr)
     beta1, beta2 = _betas(betas)
     eps = _eps(eps)
-    wd = non_negative("weight_decay", weight_decay)
-    decays = not _is_zero(wd)
+    wd, decay = _weight_decay(weight_decay, decoupled_weight_decay)
+    moments = _moments(beta1, beta2)
     psi = non_negative("momentum_decay", momentum_decay)
-    b1, b2, wd_c, psi_c = _coord(beta1), _coord(beta2), _coord(wd), _coord(psi)
+    b1, b2, psi_c = _coord(beta1), _coord(beta2), _coord(psi)
 
     def mu(t: int) -> float | Array:
         return b1 * (1.0 - 0.5 * 0.96 ** (t * psi_c))
@@ -467,21 +498,14 @@ def nadam(
 
     def update(grads: Array, state: NAdamState, params: Array, lr: Array) -> tuple[Array, NAdamState]:
         t = state.count + 1
-        g = grads
-        decay = 0.0
-        if decays:
-            if decoupled_weight_decay:
-                decay = -lr * wd_c * params
-            else:
-                g = grads + wd_c * params
+        g, shrink = decay(grads, params, lr)
         mu_t, mu_next = mu(t), mu(t + 1)
         mu_product = state.mu_product * mu_t
-        m = state.exp_avg + (1 - b1) * (g - state.exp_avg)
-        v = b2 * state.exp_avg_sq + (1 - b2) * g * g
+        m, v = moments(state.exp_avg, state.exp_avg_sq, g)
         new = NAdamState(t, m, v, mu_product)
         denom = np.sqrt(v_hat(new)) + eps
         step = lr * (1 - mu_t) / (1 - mu_product) * g / denom + lr * mu_next / (1 - mu_product * mu_next) * m / denom
-        return decay - step, new
+        return shrink - step, new
 
     def internals(state: NAdamState, lr: Array) -> Internals:
         vh = v_hat(state)
@@ -507,6 +531,7 @@ def nadam(
         update,
         internals,
         nadam,
+        frozenset({"momentum"} | ({"decoupled_weight_decay"} if decoupled_weight_decay else set())),
     )
 
 
@@ -538,11 +563,17 @@ VARIANTS: dict[str, Variant] = {
     "adagrad": Variant("AdaGrad", "adagrad", {}, 0.5),
     "rmsprop": Variant("RMSProp", "rmsprop", {}, 0.05),
     "adam": Variant("Adam", "adam", {}, 0.1),
-    "adamw": Variant("AdamW", "adamw", {"weight_decay": 0.1}, 0.1),
+    "adamw": Variant("AdamW", "adamw", {}, 0.1),
     "amsgrad": Variant("AMSGrad", "adam", {"amsgrad": True}, 0.1),
     "nadam": Variant("NAdam", "nadam", {}, 0.1),
 }
-"""The optimizers a race can enter: each a factory with some hyperparameters fixed, and a sensible rate."""
+"""The optimizers a race can enter: each a factory with some hyperparameters fixed, and a sensible rate.
+Pages and tests discover them here; what a page shows for one follows :func:`capabilities`, not its name."""
+
+
+def capabilities(name: str) -> frozenset[str]:
+    """What the optimizer registered as ``name`` can do (see :data:`CAPABILITIES`)."""
+    return make_optimizer(name, 1e-3).capabilities
 
 
 def make_optimizer(name: str, lr: Any, **hyperparams: Any) -> Optimizer:

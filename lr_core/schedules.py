@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from lr_core._checks import in_unit_interval, non_negative, positive, positive_int
+from lr_core.controls import Choice, Control, IntList, Number
 
 StepFn = Callable[[np.ndarray], np.ndarray]
 
@@ -27,6 +28,8 @@ class Schedule:
 
     ``fn`` takes a float array of whole, non-negative steps and returns the rates, element-wise.
     ``optimizer_lr`` is the ``lr`` to give the torch optimizer so that ``torch_expr`` reproduces it.
+    ``warms_up`` says the schedule starts low and climbs by itself (no warmup goes in front of it);
+    ``batch`` is ``(k,)`` for :func:`stack` of ``k`` schedules, whose rates have a last axis of length ``k``.
     """
 
     name: str
@@ -34,6 +37,8 @@ class Schedule:
     fn: StepFn = field(repr=False)
     torch_expr: str
     optimizer_lr: float
+    warms_up: bool = False
+    batch: tuple[int, ...] = ()
 
     def __call__(self, step: Any) -> np.ndarray | float:
         t = _steps(step)
@@ -95,6 +100,27 @@ def step_decay(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
         {"base_lr": base_lr, "step_size": step_size, "gamma": gamma},
         lambda t: base_lr * gamma ** np.floor(t / step_size),
         f"{_LRS}.StepLR(optimizer, step_size={step_size}, gamma={_fmt(gamma)})",
+        base_lr,
+    )
+
+
+def multistep(base_lr: float, milestones: Any, gamma: float = 0.1) -> Schedule:
+    r"""Multi-step decay (``MultiStepLR``): the rate is multiplied by :math:`\gamma` at each milestone,
+    :math:`\eta_t = \eta_0\,\gamma^{|\{m \in M : m \le t\}|}`."""
+    base_lr = float(non_negative("base_lr", base_lr))
+    try:
+        marks = tuple(positive_int("milestones", m) for m in milestones)
+    except TypeError:
+        raise ValueError(f"milestones must be a list of whole numbers >= 1, got {milestones!r}") from None
+    if not marks or list(marks) != sorted(set(marks)):
+        raise ValueError(f"milestones must be increasing whole numbers >= 1, got {milestones!r}")
+    gamma = float(positive("gamma", gamma))
+    edges = np.array(marks, dtype=float)
+    return Schedule(
+        "multistep",
+        {"base_lr": base_lr, "milestones": marks, "gamma": gamma},
+        lambda t: base_lr * gamma ** np.searchsorted(edges, t, side="right"),
+        f"{_LRS}.MultiStepLR(optimizer, milestones={list(marks)}, gamma={_fmt(gamma)})",
         base_lr,
     )
 
@@ -238,6 +264,7 @@ def cyclic(
         f"{_LRS}.CyclicLR(optimizer, base_lr={_fmt(base_lr)}, max_lr={_fmt(max_lr)}, "
         f"step_size_up={up}{down_arg}, mode={mode!r}{gamma_arg}, cycle_momentum=False)",
         base_lr,
+        warms_up=True,
     )
 
 
@@ -315,6 +342,7 @@ def one_cycle(
         f"pct_start={_fmt(pct_start)}, div_factor={_fmt(div_factor)}, final_div_factor={_fmt(final_div_factor)}, "
         f"anneal_strategy={anneal_strategy!r}, three_phase={three_phase}, cycle_momentum=False)",
         max_lr,
+        warms_up=True,
     )
 
 
@@ -332,11 +360,8 @@ def linear_warmup(base_lr: float, warmup_steps: int, start_factor: float = 1.0 /
         lambda t: base_lr * (start_factor + (1.0 - start_factor) * np.minimum(t, warmup_steps) / warmup_steps),
         f"{_LRS}.LinearLR(optimizer, start_factor={_fmt(start_factor)}, total_iters={warmup_steps})",
         base_lr,
+        warms_up=True,
     )
-
-
-WARMS_UP_ITSELF = ("cyclic", "one_cycle", "linear_warmup")
-"""Schedules that already start low and climb, so a warmup in front of them is refused."""
 
 
 def with_warmup(schedule: Schedule, warmup_steps: int, start_factor: float = 1.0 / 3.0) -> Schedule:
@@ -347,9 +372,9 @@ def with_warmup(schedule: Schedule, warmup_steps: int, start_factor: float = 1.0
         \eta^{s}_{t-W} & t \ge W \end{cases}
 
     where :math:`\eta^{s}` is the wrapped schedule, as ``SequentialLR([LinearLR, S], milestones=[W])`` does.
-    Refused for the schedules in :data:`WARMS_UP_ITSELF`.
+    Refused for a schedule that warms up by itself (:attr:`Schedule.warms_up`).
     """
-    if schedule.name in WARMS_UP_ITSELF:
+    if schedule.warms_up:
         raise ValueError(
             f"{schedule.name} already starts low and ramps up (that is its warmup); "
             "a linear warmup goes in front of a schedule that starts at its peak"
@@ -401,18 +426,87 @@ def stack(schedules: list[Schedule]) -> Schedule:
         fn,
         "  # one scheduler per run: " + "; ".join(s.torch_expr for s in parts),
         parts[0].optimizer_lr,
+        batch=(len(parts),),
     )
 
 
-SCHEDULES: dict[str, Callable[..., Schedule]] = {
-    "constant": constant,
-    "step_decay": step_decay,
-    "exponential_decay": exponential_decay,
-    "polynomial_decay": polynomial_decay,
-    "cosine_annealing": cosine_annealing,
-    "cosine_warm_restarts": cosine_warm_restarts,
-    "cyclic": cyclic,
-    "one_cycle": one_cycle,
-    "linear_warmup": linear_warmup,
-}
-"""Registry of schedule factories by name, for menus."""
+# -------------------------------------------------------------------------------------------------- catalogue
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    """A schedule as the lessons offer it: a label, its parameters as controls (URL key, label, range,
+    default), and ``make(p)``, which builds it from ``p``: the values of those controls plus ``peak`` (the
+    peak rate), ``total`` (the steps of the run) and ``warmup`` (the lesson's warmup steps, 0 for none)."""
+
+    label: str
+    make: Callable[[Mapping[str, Any]], Schedule] = field(repr=False)
+    params: tuple[Control, ...] = ()
+
+
+ETA_MIN = Number(key="eta_min", label="cosine: η_min", default=0.0, lo=0.0, hi=0.1, step=0.001, box=True, fmt="%.3f")
+
+SCHEDULES: dict[str, ScheduleEntry] = {
+    "constant": ScheduleEntry("Constant", lambda p: constant(p["peak"])),
+    "step_decay": ScheduleEntry(
+        "Step decay",
+        lambda p: step_decay(p["peak"], p["step_size"], p["step_gamma"]),
+        (
+            Number(key="step_size", label="step decay: every N steps", default=50, lo=1, hi=500, integer=True,
+                   box=True),
+            Number(key="step_gamma", label="step decay: factor γ", default=0.5, lo=0.01, hi=1.0, step=0.05, box=True),
+        ),
+    ),
+    "multistep": ScheduleEntry(
+        "Multi-step decay",
+        lambda p: multistep(p["peak"], p["milestones"], p["ms_gamma"]),
+        (
+            IntList(key="milestones", label="multi-step: milestones (steps)", default=(100, 150), lo=1, hi=1000),
+            Number(key="ms_gamma", label="multi-step: factor γ", default=0.1, lo=0.01, hi=1.0, step=0.05, box=True),
+        ),
+    ),
+    "exponential_decay": ScheduleEntry(
+        "Exponential decay",
+        lambda p: exponential_decay(p["peak"], p["exp_gamma"]),
+        (
+            Number(key="exp_gamma", label="exponential: γ per step", default=0.98, lo=0.8, hi=1.0, step=0.005,
+                   box=True, fmt="%.3f"),
+        ),
+    ),
+    "polynomial_decay": ScheduleEntry(
+        "Polynomial decay",
+        lambda p: polynomial_decay(p["peak"], p["total"], p["power"]),
+        (Number(key="power", label="polynomial: power", default=1.0, lo=0.1, hi=5.0, step=0.1, box=True),),
+    ),
+    "cosine_annealing": ScheduleEntry(
+        "Cosine annealing", lambda p: cosine_annealing(p["peak"], p["total"], p["eta_min"]), (ETA_MIN,)
+    ),
+    "cosine_warm_restarts": ScheduleEntry(
+        "Cosine with warm restarts",
+        lambda p: cosine_warm_restarts(p["peak"], p["t_0"], p["t_mult"], p["eta_min"]),
+        (
+            ETA_MIN,
+            Number(key="t_0", label="restarts: first cycle T₀", default=50, lo=1, hi=500, integer=True, box=True),
+            Number(key="t_mult", label="restarts: cycle growth T_mult", default=1, lo=1, hi=4, integer=True,
+                   box=True),
+        ),
+    ),
+    "cyclic": ScheduleEntry(
+        "Cyclical (CLR)",
+        lambda p: cyclic(p["peak"] / 10, p["peak"], p["cycle_up"], p["mode"], gamma=0.99),
+        (
+            Choice(key="mode", label="cyclical: mode", default="triangular", options=CYCLIC_MODES),
+            Number(key="cycle_up", label="cyclical: steps up (half cycle)", default=25, lo=1, hi=250, integer=True,
+                   box=True),
+        ),
+    ),
+    "one_cycle": ScheduleEntry(
+        "1cycle",
+        lambda p: one_cycle(p["peak"], p["total"], p["pct_start"]),
+        (Number(key="pct_start", label="1cycle: fraction rising", default=0.3, lo=0.05, hi=0.95, step=0.05, box=True),),
+    ),
+    "linear_warmup": ScheduleEntry(
+        "Linear warmup", lambda p: linear_warmup(p["peak"], max(1, p["warmup"] or p["total"] // 5), 0.1)
+    ),
+}  # fmt: skip
+"""The schedules a lesson offers, by the name their factory gives them; pages and tests discover them here."""

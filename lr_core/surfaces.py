@@ -138,6 +138,13 @@ def quadratic_1d(a: float = 1.0, b: float = -6.0, c: float = 9.0) -> Surface:
     )
 
 
+def parabola(curvature: float, minimum: float) -> Surface:
+    r""":math:`L(\theta) = a(\theta - \theta^*)^2`, the vertex form of :func:`quadratic_1d`: its second derivative
+    is :math:`2a` and its minimum :math:`\theta^*`."""
+    a = float(positive("a", curvature))
+    return quadratic_1d(a, -2 * a * minimum, a * minimum**2)
+
+
 def double_well_1d(a: float = 1.0) -> Surface:
     r"""The double well :math:`L(\theta) = (\theta^2 - a)^2`, :math:`a > 0`: two minima at :math:`\pm\sqrt a`.
 
@@ -433,24 +440,81 @@ def bumpy(amplitude: float = 0.3, frequency: float = 4.0) -> Surface:
     )
 
 
-SURFACES: dict[str, Callable[..., Surface]] = {
-    "quadratic_1d": quadratic_1d,
-    "double_well_1d": double_well_1d,
-    "quadratic_2d": quadratic_2d,
-    "rosenbrock": rosenbrock,
-    "beale": beale,
-    "himmelblau": himmelblau,
-    "saddle": saddle,
-    "plateau": plateau,
-    "bumpy": bumpy,
+def ravine(across: float = 40.0, along: float = 0.2, bend: float = 1.0) -> Surface:
+    r"""A long, narrow, curved valley :math:`L(x, y) = \tfrac{a}{2} x^2 + \tfrac{b}{2}\,(y - c\sin x)^2`,
+    minimum at the origin.
+
+    The floor follows the curve :math:`y = c \sin x`; across it the curvature is about :math:`b` (``across``),
+    along it about :math:`a` (``along``), so at the minimum :math:`\kappa \approx b(1 + c^2)/a`: a rate safe for
+    the walls creeps along the floor, and because the floor bends, no fixed axis is the slow one.
+    """
+    a = float(positive("along", along))
+    b = float(positive("across", across))
+    c = float(as_float_array("bend", bend))
+
+    def value_and_grad(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = p[..., 0], p[..., 1]
+        r = y - c * np.sin(x)
+        return 0.5 * a * x * x + 0.5 * b * r * r, _stack_grad(a * x - b * c * r * np.cos(x), b * r)
+
+    def hessian(p: np.ndarray) -> np.ndarray:
+        x, y = p[..., 0], p[..., 1]
+        r, cos = y - c * np.sin(x), np.cos(x)
+        return _stack_hessian(a + b * c * c * cos * cos + b * c * r * np.sin(x), -b * c * cos, np.full_like(x, b))
+
+    return Surface(
+        name="ravine",
+        title="Curved ravine",
+        dim=2,
+        latex=rf"L(x, y) = {_num(a / 2)}\,x^2 + {_num(b / 2)}\,(y - {_num(c)}\sin x)^2",
+        value_fn=lambda p: value_and_grad(p)[0],
+        grad_fn=lambda p: value_and_grad(p)[1],
+        hessian_fn=hessian,
+        bounds=((-6.0, 6.0), (-3.0, 3.0)),
+        minima=np.zeros((1, 2)),
+        lesson="A narrow valley that bends: the walls cap the rate, the floor is long and nearly flat, and its "
+        "direction keeps turning, so momentum and per-coordinate rates both matter.",
+        params={"across": b, "along": a, "bend": c},
+        value_and_grad_fn=value_and_grad,
+    )
+
+
+# -------------------------------------------------------------------------------------------------- catalogue
+
+
+@dataclass(frozen=True)
+class SurfaceEntry:
+    """A surface as the lessons offer it: its factory, the start that shows its character (``None``: no 2-D
+    demo start), and whether its contours are drawn on a log scale (for losses spanning many decades)."""
+
+    factory: Callable[..., Surface] = field(repr=False)
+    start: tuple[float, ...] | None = None
+    log_levels: bool = True
+
+    @property
+    def title(self) -> str:
+        return self.factory().title
+
+
+SURFACES: dict[str, SurfaceEntry] = {
+    "quadratic_1d": SurfaceEntry(quadratic_1d),
+    "double_well_1d": SurfaceEntry(double_well_1d),
+    "rosenbrock": SurfaceEntry(rosenbrock, (-1.5, 2.5)),
+    "beale": SurfaceEntry(beale, (1.0, 1.4)),
+    "quadratic_2d": SurfaceEntry(quadratic_2d, (2.5, 2.0), log_levels=False),
+    "plateau": SurfaceEntry(plateau, (3.0, 1.5)),
+    "saddle": SurfaceEntry(saddle, (1.5, 1e-3)),
+    "himmelblau": SurfaceEntry(himmelblau, (0.0, 0.0)),
+    "bumpy": SurfaceEntry(bumpy, (2.4, 2.2)),
+    "ravine": SurfaceEntry(ravine, (-5.0, -1.0)),
 }
-"""Registry of surface factories by name."""
+"""Every surface by name; pages and tests discover them here (the race offers those with a ``start``)."""
 
 
 def make_surface(name: str, **params: Any) -> Surface:
     """Build the surface registered as ``name``; ``ValueError`` for an unknown name or bad parameters."""
     try:
-        factory = SURFACES[name]
+        factory = SURFACES[name].factory
     except (KeyError, TypeError):
         raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}") from None
     try:
@@ -461,7 +525,7 @@ def make_surface(name: str, **params: Any) -> Surface:
 
 def surfaces_of_dim(dim: int) -> list[str]:
     """Names of the registered surfaces of dimension ``dim`` (with their default parameters)."""
-    return [name for name, factory in SURFACES.items() if factory().dim == dim]
+    return [name for name, entry in SURFACES.items() if entry.factory().dim == dim]
 
 
 def grid(surface: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -4,39 +4,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lr_core import figures, lessons
-from lr_core.optimizers import VARIANTS
-from pages import cache, ui
+import ui
+from lr_core import figures
+from lr_core.lessons import adaptive as lesson
+from lr_core.optimizers import VARIANTS, capabilities
+from lr_core.surfaces import SURFACES
+from ui import cache, quiz
 
-NAMES = list(VARIANTS)
-D = lessons.RaceConfig()
-start0 = lessons.RACE_STARTS[D.surface]
-scene = ui.Scene(
-    "adaptive",
-    [
-        ui.choice_param("surface", D.surface, lessons.RACE_SURFACES),
-        ui.multi_param("opt", list(D.racers), NAMES),
-        *[
-            ui.float_param(
-                f"lr_{n}", VARIANTS[n].default_lr if n not in D.racers else D.lrs[D.racers.index(n)], 1e-5, 10.0
-            )
-            for n in NAMES
-        ],
-        ui.float_param("x", start0[0], -5.0, 5.0),
-        ui.float_param("y", start0[1], -5.0, 5.0),
-        ui.int_param("steps", D.steps, 10, 1000),
-        ui.bool_param("bc", True),
-        ui.float_param("wd", 0.0, 0.0, 1.0),
-        ui.float_param("noise", 0.0, 0.0, 5.0),
-        ui.choice_param("inspect", "adam", NAMES),
-        ui.int_param("t", 0, 0, 999),
-        ui.choice_param("rt_opt", "sgd", NAMES),
-    ],
-)
+scene = ui.Scene(lesson.LESSON, lesson.CONTROLS)
 
 
 ui.lesson_header(
-    "4 · Adaptive methods",
+    lesson.LESSON,
     "One global η is a compromise when curvature differs between directions or the gradient's size swings by "
     "orders of magnitude. **Momentum** averages past gradients; **AdaGrad** divides each coordinate's step by the "
     "root of its summed squared gradients; **RMSProp** uses a moving average instead, so the rate does not die "
@@ -50,16 +29,14 @@ scene.show_notes()
 def race() -> None:
     """The race and the inspector: their controls rerun this section alone."""
     s1, s2 = st.columns([1, 2])
-    surface_name = s1.selectbox("surface", lessons.RACE_SURFACES, key=scene.widget_key("surface"))
+    surface_name = ui.control(scene, "surface", s1)
     first_visit = "adaptive.last_surface" not in st.session_state
     link_gives_start = "x" in st.query_params or "y" in st.query_params
     if st.session_state.get("adaptive.last_surface") != surface_name and not (first_visit and link_gives_start):
-        x_default, y_default = lessons.RACE_STARTS[surface_name]  # each surface has a start that shows its trap
+        x_default, y_default = SURFACES[surface_name].start  # each surface has a start that shows its trap
         scene.set(x=x_default, y=y_default)
     st.session_state["adaptive.last_surface"] = surface_name
-    racers = s2.multiselect(
-        "optimizers in the race", NAMES, key=scene.widget_key("opt"), format_func=lambda n: VARIANTS[n].label
-    )
+    racers = ui.control(scene, "opt", s2)
     if not racers:
         st.info("Pick at least one optimizer to race.")
         scene.sync()
@@ -67,29 +44,14 @@ def race() -> None:
 
     with st.expander("Learning rate of each optimizer", expanded=True):
         cols = st.columns(min(len(racers), 5))
-        lrs = []
-        for i, name in enumerate(racers):
-            with cols[i % len(cols)]:
-                lrs.append(
-                    ui.rate_slider(
-                        scene, f"lr_{name}", f"η for {VARIANTS[name].label}", 1e-5, 10.0, extra=(1e-3, 1e-2, 0.1)
-                    )
-                )
-    c = st.columns(4)
-    x0 = c[0].slider("start x", -5.0, 5.0, step=0.05, key=scene.widget_key("x"))
-    y0 = c[1].slider("start y (or click the plot)", -5.0, 5.0, step=0.05, key=scene.widget_key("y"))
-    steps = c[2].slider("steps", 10, 1000, step=10, key=scene.widget_key("steps"))
-    noise = c[3].slider("gradient noise σ", 0.0, 5.0, step=0.1, key=scene.widget_key("noise"))
+        lrs = [ui.control(scene, lesson.rate_key(name), cols[i % len(cols)]) for i, name in enumerate(racers)]
+    x0, y0, _, _ = ui.row(scene, "x", "y", "steps", "noise")
     t1, t2 = st.columns(2)
-    bias_correction = t1.toggle("Adam bias correction (divide by 1 − βᵗ)", key=scene.widget_key("bc"))
-    wd = t2.slider(
-        "weight decay λ for Adam (as L2) and AdamW (decoupled)", 0.0, 1.0, step=0.01, key=scene.widget_key("wd")
-    )
+    bias_correction = ui.control(scene, "bc", t1)
+    ui.control(scene, "wd", t2)
 
-    cfg = ui.engine(
-        lambda: lessons.RaceConfig(surface_name, tuple(racers), tuple(lrs), (x0, y0), steps, bias_correction, wd, noise)
-    )
-    result = ui.engine(lambda: lessons.race(cfg, cache.run_racer))
+    cfg = ui.engine(lambda: lesson.race_config(scene.values))
+    result = ui.engine(lambda: lesson.race(cfg, cache.run_racer))
     runs = figures.series_list(result.trajs, result.names)
 
     f1, f2 = st.columns([3, 2])
@@ -98,7 +60,7 @@ def race() -> None:
             figures.contour_paths(
                 result.surface,
                 runs,
-                log_levels=surface_name != "quadratic_2d",
+                log_levels=SURFACES[surface_name].log_levels,
                 clickable=True,
                 title=f"The race on {result.surface.title}",
             ),
@@ -121,14 +83,8 @@ def race() -> None:
     # ------------------------------------------------------------------------------------------------ inspector
     st.header("Inside one optimizer, step by step")
     i1, i2 = st.columns(2)
-    if scene["inspect"] not in racers:
-        scene.set(inspect=racers[0])
-    inspected = i1.selectbox(
-        "optimizer", racers, key=scene.widget_key("inspect"), format_func=lambda n: VARIANTS[n].label
-    )
-    if scene["t"] > steps - 1:
-        scene.set(t=steps - 1)
-    t = i2.slider("step t (0 is the first)", 0, steps - 1, key=scene.widget_key("t"))
+    inspected = ui.control(scene, "inspect", i1, options=racers)
+    t = ui.control(scene, "t", i2)
     scene.sync()
 
     k = racers.index(inspected)
@@ -136,12 +92,12 @@ def race() -> None:
     if traj.diverged and t >= int(traj.diverged_at):
         st.warning(f"This run diverged at step {int(traj.diverged_at)}; pick an earlier step.")
     else:
-        ins = ui.engine(lambda: lessons.inspect_step(traj, t))
-        family = VARIANTS[inspected].factory
+        ins = ui.engine(lambda: lesson.inspect_step(traj, t))
+        caps = capabilities(inspected)
         n = t + 1
         vec = lambda v: rf"\begin{{pmatrix}} {ui.fmt(float(v[0]))} \\ {ui.fmt(float(v[1]))} \end{{pmatrix}}"
         st.latex(rf"g_{{{n}}} = \nabla L(\theta_{{{t}}}) = {vec(ins.grad)},\qquad \eta = {ui.fmt(lrs[k])}")
-        if family in ("adam", "adamw"):
+        if "moments" in caps:
             st.markdown("The seed's Adam update, with this step's numbers (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸):")
             i = ins.internals
             st.latex(
@@ -155,7 +111,7 @@ def race() -> None:
                 rf"\hat m_{{{n}}} = \frac{{m_{{{n}}}}}{{{corr}}} = {vec(i['m_hat'])}, \qquad "
                 rf"\hat v_{{{n}}} = \frac{{{v_name}_{{{n}}}}}{{{corr2}}} = {vec(i['v_hat'])}"
             )
-            decay = rf" - \eta\lambda\theta_{{{t}}}" if family == "adamw" and wd else ""
+            decay = rf" - \eta\lambda\theta_{{{t}}}" if "decoupled_weight_decay" in caps and cfg.weight_decay else ""
             st.latex(
                 rf"\frac{{\eta}}{{\sqrt{{\hat v_{{{n}}}}} + \epsilon}} = {vec(i['effective_lr'])}, \qquad "
                 rf"\theta_{{{n}}} = \theta_{{{t}}} - "
@@ -195,12 +151,10 @@ st.markdown(
 @st.fragment
 def range_test() -> None:
     """The range test: its control reruns it alone."""
-    rt_opt = st.selectbox(
-        "optimizer for the range test", NAMES, key=scene.widget_key("rt_opt"), format_func=lambda n: VARIANTS[n].label
-    )
+    rt_opt = ui.control(scene, "rt_opt")
     scene.sync()
-    surface_name, noise = scene["surface"], scene["noise"]  # set in the race section above
-    rt = ui.engine(lambda: cache.range_test(lessons.RangeTestConfig(surface_name, rt_opt, noise=noise)))
+    surface_name = scene["surface"]  # set in the race section above
+    rt = ui.engine(lambda: cache.range_test(lesson.range_test_config(scene.values)))
     ui.show_figure(
         figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestion),
         f"loss against a rate growing from 10⁻⁶ on the {surface_name} surface; the suggested rate is "
@@ -221,4 +175,4 @@ ui.takeaway(
     "some problems they generalize worse than well-tuned SGD with momentum."
 )
 
-ui.embedded_questions(["adam-bias-correction", "plateau-race"], "adaptive")
+quiz.embedded_questions(lesson.LESSON)

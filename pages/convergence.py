@@ -3,27 +3,16 @@
 import numpy as np
 import streamlit as st
 
-from lr_core import figures, lessons
-from pages import cache, ui
+import ui
+from lr_core import figures
+from lr_core.controls import three_digits
+from lr_core.lessons import convergence as lesson
+from ui import cache, quiz
 
-scene = ui.Scene(
-    "convergence",
-    [
-        ui.float_param("L", 2.0, 0.2, 10.0),
-        ui.float_param("lr1", 0.3, 1e-3, 15.0),
-        ui.float_param("lmin", 1.0, 0.1, 20.0),
-        ui.float_param("lmax", 10.0, 0.1, 20.0),
-        ui.float_param("angle", 0.0, -90.0, 90.0),
-        ui.float_param("lr", 0.1, 1e-4, 25.0),
-        ui.int_param("steps", 60, 5, 300),
-        ui.float_param("lr_dw", 0.1, 1e-3, 1.0),
-        ui.float_param("start_dw", 1.8, -2.0, 2.0),
-    ],
-)
-
+scene = ui.Scene(lesson.LESSON, lesson.CONTROLS)
 
 ui.lesson_header(
-    "2 · Convergence & stability",
+    lesson.LESSON,
     "On a quadratic, each gradient step multiplies the distance to the minimum by $1 - \\eta\\lambda$ along every "
     "eigenvector of the Hessian (eigenvalue $\\lambda$). So gradient descent converges exactly when "
     "$|1 - \\eta\\lambda| < 1$ for all of them: $\\eta < 2/L$, with $L = \\lambda_{max}$ the largest curvature "
@@ -38,11 +27,9 @@ st.header("In one dimension: the contraction factor")
 @st.fragment
 def one_dimension() -> None:
     """The 1-D section: its controls rerun it alone."""
-    c1, c2 = st.columns(2)
-    L = c1.slider("curvature L = L''(θ)", 0.2, 10.0, step=0.1, key=scene.widget_key("L"))
-    with c2:
-        lr1 = ui.rate_slider(scene, "lr1", "learning rate η", 1e-3, 3 / L, extra=(1 / L, 2 / L))
-    one = ui.engine(lambda: lessons.stability_1d(lessons.Stability1DConfig(curvature=L, lr=lr1)))
+    L, lr1 = ui.row(scene, "L", "lr1")
+    scene.sync()
+    one = ui.engine(lambda: lesson.stability_1d(scene.config(lesson.Stability1DConfig, lesson.ONE_D)))
     f1, f2 = st.columns(2)
     with f1:
         ui.show_figure(
@@ -81,30 +68,19 @@ st.markdown(
 @st.fragment
 def two_dimensions() -> None:
     """The 2-D section: its controls rerun it alone."""
-    b1, b2, b3 = st.columns(3)
-    lmin = b1.slider("eigenvalue λ₁", 0.1, 20.0, step=0.1, key=scene.widget_key("lmin"))
-    lmax = b2.slider("eigenvalue λ₂", 0.1, 20.0, step=0.1, key=scene.widget_key("lmax"))
-    angle = b3.slider("rotation of the axes (°)", -90.0, 90.0, step=5.0, key=scene.widget_key("angle"))
-    lo, hi = sorted((lmin, lmax))
-    crit, best = 2 / hi, 2 / (lo + hi)
+    lmin, lmax, angle = ui.row(scene, "lmin", "lmax", "angle")
+    crit, best = lesson.bowl_rates(lmin, lmax)
     p1, p2, p3 = st.columns([2, 1, 1])
     if p2.button(f"use η* = 2/(λmin+λmax) = {best:.3g}"):
-        scene.set(lr=float(f"{best:.3g}"))
+        scene.set(lr=three_digits(best))
     if p3.button(f"use 0.99 × 2/λmax = {0.99 * crit:.3g}"):
-        scene.set(lr=float(f"{0.99 * crit:.3g}"))
-    with p1:
-        lr = ui.rate_slider(
-            scene,
-            "lr",
-            "learning rate η",
-            1e-4,
-            1.25 * crit,
-            extra=(float(f"{best:.3g}"), float(f"{0.99 * crit:.3g}"), float(f"{crit:.3g}")),
-        )
-    steps = st.slider("steps", 5, 300, key=scene.widget_key("steps"))
+        scene.set(lr=three_digits(0.99 * crit))
+    lr = ui.control(scene, "lr", p1)
+    ui.control(scene, "steps")
     scene.sync()
 
-    two = ui.engine(lambda: lessons.stability_2d(lessons.Stability2DConfig(lmin, lmax, angle, lr, steps)))
+    two = ui.engine(lambda: lesson.stability_2d(scene.config(lesson.Stability2DConfig, lesson.TWO_D)))
+    lo, hi = sorted((lmin, lmax))
     m = st.columns(5)
     m[0].metric("condition number κ", f"{two.kappa:.3g}")
     m[1].metric("critical rate 2/λmax", f"{two.critical_lr:.3g}")
@@ -158,12 +134,9 @@ st.markdown(
 @st.fragment
 def local() -> None:
     """The double-well section: its controls rerun it alone."""
-    d1, d2 = st.columns(2)
-    with d1:
-        lr_dw = ui.rate_slider(scene, "lr_dw", "learning rate η", 1e-3, 1.0, extra=(0.25,))
-    start_dw = d2.slider("start θ₀", -2.0, 2.0, step=0.05, key=scene.widget_key("start_dw"))
+    lr_dw, start_dw = ui.row(scene, "lr_dw", "start_dw")
     scene.sync()
-    local = ui.engine(lambda: lessons.local_curvature(lessons.LocalCurvatureConfig(lr_dw, start_dw)))
+    local = ui.engine(lambda: lesson.local_curvature(scene.config(lesson.LocalCurvatureConfig, lesson.LOCAL)))
     h1, h2 = st.columns(2)
     top = float(local.curve[1].max())
     with h1:
@@ -199,4 +172,4 @@ ui.takeaway(
     "rate, which is what momentum and adaptive methods address."
 )
 
-ui.embedded_questions(["critical-rate-1d", "condition-number"], "convergence")
+quiz.embedded_questions(lesson.LESSON)

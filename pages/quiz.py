@@ -3,29 +3,31 @@
 import pandas as pd
 import streamlit as st
 
-from lr_core import quiz
-from pages import ui
+import ui
+from lr_core.lessons import QUIZ
+from lr_core.quiz import CONTROLS, select
+from ui import quiz
 
-scene = ui.Scene("quiz", [ui.multi_param("topics", [], quiz.TOPICS), ui.int_param("n", 10, 3, 40)])
+scene = ui.Scene(QUIZ, CONTROLS)
 
 ui.lesson_header(
-    "Quiz",
+    QUIZ,
     "Predict, then find out why. Questions cover every idea of the lessons; some have numbers drawn just for "
     "you, and some run the scene after you predict what it will do. Answers here and in the lessons count in one "
     "score.",
 )
 scene.show_notes()
-bank = ui.quiz_bank()
+bank = quiz.quiz_bank()
 state = st.session_state.setdefault("quiz.run", {"ids": [], "pos": 0})
 
 if not state["ids"]:
-    topics = st.multiselect("Topics (none = all)", quiz.TOPICS, key=scene.widget_key("topics"))
-    n = st.slider("Number of questions", 3, 40, key=scene.widget_key("n"))
+    topics = ui.control(scene, "topics")
+    n = ui.control(scene, "n")
     scene.sync()
     available = len([q for q in bank if not topics or q.topic in topics])
     st.caption(f"{available} questions on {'these topics' if topics else 'all topics'}.")
     if st.button("Start the quiz", type="primary"):
-        picked = quiz.select(bank, topics, n, ui.student_seed() + len(ui.progress().results))
+        picked = select(bank, topics, n, quiz.student_seed() + len(quiz.progress().results))
         state.update(ids=[q.id for q in picked], pos=0)
         st.rerun()
     st.stop()
@@ -37,7 +39,7 @@ pos = state["pos"]
 if pos < len(ids):
     st.progress(pos / len(ids), text=f"Question {pos + 1} of {len(ids)}")
     question = by_id[ids[pos]]
-    ui.ask(question, "quiz")
+    quiz.ask(question, "quiz")
     answered = f"quiz.feedback.quiz.{question.id}" in st.session_state
     if st.button("Next question →" if pos + 1 < len(ids) else "See my results →", disabled=not answered):
         state["pos"] += 1
@@ -45,7 +47,7 @@ if pos < len(ids):
     st.stop()
 
 # ---------------------------------------------------------------------------------------------------- results
-results = ui.progress().results
+results = quiz.progress().results
 right = sum(results.get(i, False) for i in ids)
 st.header(f"You got {right} of {len(ids)} right")
 rows = {}
@@ -73,7 +75,7 @@ if c2.button("Start over"):
     state.update(ids=[], pos=0)
     st.rerun()
 
-overall = ui.progress().by_topic()
+overall = quiz.progress().by_topic()
 if overall:
     st.subheader("All your answers so far, lessons included")
     st.dataframe(

@@ -9,14 +9,12 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from lr_core.lessons import HOME
+from lr_core.lessons import PAGES as REGISTRY
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = {
-    "update_rule": "pages/update_rule.py",
-    "convergence": "pages/convergence.py",
-    "schedules": "pages/schedules.py",
-    "adaptive": "pages/adaptive.py",
-    "quiz": "pages/quiz.py",
-}
+PAGES = {p.key: p.file for p in REGISTRY if p is not HOME}
+"""Every page but the home page, by its key, from the registry (lr_core.lessons)."""
 
 
 def open_page(page: str, **query: str) -> AppTest:

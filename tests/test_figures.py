@@ -7,8 +7,9 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from lr_core import figures, lessons
-from lr_core.optimizers import sgd
+from lr_core import figures
+from lr_core.lessons import adaptive, convergence, schedules, update_rule
+from lr_core.optimizers import VARIANTS, sgd
 from lr_core.runner import run
 from lr_core.surfaces import make_surface
 
@@ -18,31 +19,27 @@ def decode(a):
 
 
 def _all_specs():
-    up = lessons.update_rule(lessons.UpdateRuleConfig(compare_seed=True, selected=2))
+    up = update_rule.update_rule(update_rule.UpdateRuleConfig(compare_seed=True, selected=2))
     runs = figures.series_of(up.traj, ["η = 0.3"]) + figures.series_of(up.seed, ["a", "b", "c"])
     sel = up.selected
     yield "path_on_curve", figures.path_on_curve(
         up.surface, *up.curve, runs, selected=2, tangent=up.tangent,
         step_arrow=(sel.theta, sel.loss, sel.theta_next, sel.loss_next), x_range=up.x_range, y_range=up.y_range,
     )  # fmt: skip
-    one = lessons.stability_1d(lessons.Stability1DConfig())
+    one = convergence.stability_1d(convergence.Stability1DConfig())
     yield "contraction", figures.contraction_plot(one.lrs, one.factor_curve, 2.0, 0.3, one.factor, "t")
     yield "error", figures.error_plot(one.steps, one.measured, one.predicted, "t")
-    sw = lessons.tolerance_sweep(1.0, 10.0, 0.0, (2.5, -1.5))
+    sw = convergence.tolerance_sweep(1.0, 10.0, 0.0, (2.5, -1.5))
     yield "steps_vs_lr", figures.steps_vs_lr(sw.lrs, sw.measured.astype(float), sw.predicted, {"2/λ": 0.2, "η*": 0.18})
-    race = lessons.race(
-        lessons.RaceConfig(
-            racers=tuple(__import__("lr_core.optimizers").optimizers.VARIANTS), lrs=(0.01,) * 9, steps=1000
-        )
-    )
+    race = adaptive.race(adaptive.RaceConfig(racers=tuple(VARIANTS), lrs=(0.01,) * len(VARIANTS), steps=1000))
     rr = figures.series_list(race.trajs, race.names)
     yield "contour_race", figures.contour_paths(race.surface, rr, log_levels=True, clickable=True)
     yield "loss_curves", figures.loss_curves(rr, floor=race.floor)
-    sc = lessons.schedules_scene(lessons.SchedulesConfig(kinds=tuple(lessons.SCHEDULE_LABELS)))
+    sc = schedules.schedules_scene(schedules.SchedulesConfig(kinds=tuple(schedules.SCHEDULES)))
     yield "schedules", figures.schedule_plot(np.arange(200), sc.rates)
-    rt = lessons.range_test(lessons.RangeTestConfig())
+    rt = adaptive.range_test(adaptive.RangeTestConfig())
     yield "range_test", figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestion)
-    lc = lessons.local_curvature(lessons.LocalCurvatureConfig())
+    lc = convergence.local_curvature(convergence.LocalCurvatureConfig())
     yield "local", figures.local_curvature_plot(np.arange(len(lc.local_critical)), lc.local_critical, 0.1, "t")
 
 

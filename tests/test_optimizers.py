@@ -7,7 +7,7 @@ import torch
 from lr_core import optimizers as lo
 from lr_core.runner import run
 from lr_core.schedules import step_decay
-from lr_core.surfaces import quadratic_2d, rosenbrock
+from lr_core.surfaces import Surface, make_surface, quadratic_2d, rosenbrock
 from tests.torch_reference import torch_path
 
 X0 = [-1.2, 1.0]
@@ -162,9 +162,43 @@ def test_array_hyperparameters_form_a_batch_equal_to_single_runs():
 def test_make_optimizer_variants():
     assert lo.make_optimizer("nesterov", 0.1).hyperparams["nesterov"] is True
     assert lo.make_optimizer("amsgrad", 0.1).hyperparams["amsgrad"] is True
-    assert lo.make_optimizer("adamw", 0.1).hyperparams["weight_decay"] == 0.1
+    # torch.optim.AdamW's own default: the race passes its slider's λ, so nothing hidden is added to it
+    assert lo.make_optimizer("adamw", 0.1).hyperparams["weight_decay"] == 0.01
     for name in lo.VARIANTS:
         assert lo.make_optimizer(name, lo.VARIANTS[name].default_lr).name == lo.VARIANTS[name].factory
+
+
+def test_capabilities_follow_the_algorithm_not_the_name():
+    assert {n for n in lo.VARIANTS if "moments" in lo.capabilities(n)} == {"adam", "adamw", "amsgrad"}
+    assert {n for n in lo.VARIANTS if "decoupled_weight_decay" in lo.capabilities(n)} == {"adamw"}
+    assert "decoupled_weight_decay" in lo.nadam(decoupled_weight_decay=True).capabilities
+    assert "momentum" not in lo.sgd().capabilities and "momentum" in lo.sgd(momentum=0.9).capabilities
+    assert set().union(*(lo.capabilities(n) for n in lo.VARIANTS)) <= set(lo.CAPABILITIES)
+
+
+@pytest.mark.parametrize("name", sorted(lo.OPTIMIZERS))
+def test_weight_decay_zero_changes_nothing_and_l2_equals_a_gradient_term(name):
+    """Weight decay is one mechanism for every optimizer: λ = 0 is the plain optimizer, and L2 decay equals
+    running the plain optimizer on L(θ) + λ‖θ‖²/2 (torch's definition of weight_decay)."""
+    surface = make_surface("rosenbrock")
+    if "decoupled_weight_decay" in lo.OPTIMIZERS[name]().capabilities:  # AdamW: with λ = 0 it is Adam
+        assert np.array_equal(
+            run(surface, lo.OPTIMIZERS[name](lr=0.01, weight_decay=0.0), X0, 40).params,
+            run(surface, lo.adam(lr=0.01), X0, 40).params,
+        )
+        return  # its decoupled decay is checked against torch.optim.AdamW above
+    plain = run(surface, lo.OPTIMIZERS[name](lr=0.01), X0, 40).params
+    assert np.array_equal(run(surface, lo.OPTIMIZERS[name](lr=0.01, weight_decay=0.0), X0, 40).params, plain)
+    lam = 0.3
+    ridge = Surface(
+        "ridge", "ridge", 2, "",
+        lambda x: surface.value(x) + lam * (x**2).sum(-1) / 2,
+        lambda x: surface.grad(x) + lam * x,
+        lambda x: surface.hessian(x) + lam * np.eye(2),
+        surface.bounds, surface.minima,
+    )  # fmt: skip
+    decayed = run(surface, lo.OPTIMIZERS[name](lr=0.01, weight_decay=lam), X0, 40).params
+    assert np.allclose(decayed, run(ridge, lo.OPTIMIZERS[name](lr=0.01), X0, 40).params, rtol=1e-12, atol=1e-14)
 
 
 # ---------------------------------------------------------------------------------------------- validation

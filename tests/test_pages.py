@@ -65,8 +65,8 @@ def test_seed_preset_reproduces_the_seed_figure():
     no_errors(at)
     fig = figure_list(at)[0]
     for lr in (0.05, 0.3, 0.8):
-        assert np.allclose(array(trace(fig, f"seed η = {lr}")["x"]), seed_loop(lr), rtol=1e-6)  # float32 on screen
-        assert np.allclose(array(trace(fig, f"seed η = {lr}")["y"]), (seed_loop(lr) - 3) ** 2, rtol=1e-6, atol=1e-7)
+        assert np.allclose(array(trace(fig, f"course η = {lr}")["x"]), seed_loop(lr), rtol=1e-6)  # float32 on screen
+        assert np.allclose(array(trace(fig, f"course η = {lr}")["y"]), (seed_loop(lr) - 3) ** 2, rtol=1e-6, atol=1e-7)
     verdicts = " ".join(m.value for m in at.markdown)
     assert "η = 0.05: **too slow**" in verdicts and "η = 0.3: **converged**" in verdicts
     assert "η = 0.8: **oscillating**" in verdicts

@@ -14,6 +14,8 @@ BASE = 0.1
 CASES = [
     (ls.constant(BASE), lambda o: tls.LambdaLR(o, lambda step: 1.0)),
     (ls.step_decay(BASE, 30, 0.5), lambda o: tls.StepLR(o, step_size=30, gamma=0.5)),
+    (ls.multistep(BASE, [30, 80, 200]), lambda o: tls.MultiStepLR(o, milestones=[30, 80, 200])),
+    (ls.multistep(BASE, (1, 2, 399), 0.5), lambda o: tls.MultiStepLR(o, milestones=[1, 2, 399], gamma=0.5)),
     (ls.exponential_decay(BASE, 0.99), lambda o: tls.ExponentialLR(o, gamma=0.99)),
     (ls.polynomial_decay(BASE, 150, 2.0), lambda o: tls.PolynomialLR(o, total_iters=150, power=2.0)),
     (ls.polynomial_decay(BASE, 100), lambda o: tls.PolynomialLR(o, total_iters=100)),
@@ -137,18 +139,31 @@ def test_bad_arguments_raise_value_error(make, match):
         make()
 
 
-def test_registry_names_every_factory():
-    assert set(ls.SCHEDULES) == {
-        "constant",
-        "step_decay",
-        "exponential_decay",
-        "polynomial_decay",
-        "cosine_annealing",
-        "cosine_warm_restarts",
-        "cyclic",
-        "one_cycle",
-        "linear_warmup",
-    }
+@pytest.mark.parametrize("name", list(ls.SCHEDULES))
+def test_every_catalogue_entry_builds_its_schedule_from_its_controls(name):
+    """An entry's controls' defaults build the schedule named as the entry, and every entry has a torch case."""
+    entry = ls.SCHEDULES[name]
+    values = {"peak": 0.1, "total": 200, "warmup": 0, **{c.key: c.default for c in entry.params}}
+    schedule = entry.make(values)
+    assert schedule.name == name
+    assert np.all(np.isfinite(schedule(np.arange(200))))
+    for control in entry.params:  # every default is a value its widget can hold and its URL can carry
+        assert control.parse(control.encode(control.default)) == control.default
+    assert name in {case[0].name for case in CASES}, f"add a torch.optim.lr_scheduler case for {name}"
+
+
+def test_catalogue_controls_never_share_a_url_key_for_different_things():
+    from lr_core.controls import by_key
+
+    by_key(c for entry in ls.SCHEDULES.values() for c in entry.params)  # raises if two differ
+
+
+def test_multistep_drops_at_each_milestone():
+    s = ls.multistep(1.0, [3, 5], 0.5)
+    assert s(np.arange(7)).tolist() == [1.0, 1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    for bad in ([], [5, 3], [0, 2], [2.5]):
+        with pytest.raises(ValueError, match="milestones"):
+            ls.multistep(1.0, bad)
 
 
 def test_stack_gives_each_schedule_on_its_own_axis():

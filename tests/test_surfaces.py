@@ -107,3 +107,16 @@ def test_wrong_point_shape_is_a_value_error():
 def test_surfaces_by_dimension():
     assert set(surfaces_of_dim(1)) == {"quadratic_1d", "double_well_1d"}
     assert {"quadratic_2d", "rosenbrock", "beale", "himmelblau", "saddle"} <= set(surfaces_of_dim(2))
+
+
+def test_ravine_is_a_long_narrow_curved_valley():
+    """At the minimum H = [[a + b c², −b c], [−b c, b]]; along the floor y = c sin x the loss is a x²/2 only."""
+    from lr_core.surfaces import ravine
+
+    s = ravine(across=40.0, along=0.2, bend=1.0)
+    assert np.allclose(s.hessian([0.0, 0.0]), [[40.2, -40.0], [-40.0, 40.0]])
+    lam = np.linalg.eigvalsh(s.hessian([0.0, 0.0]))
+    assert lam[1] / lam[0] > 500, "narrow: badly conditioned"
+    x = np.linspace(-5, 5, 11)
+    floor = np.stack([x, np.sin(x)], axis=-1)
+    assert np.allclose(s.value(floor), 0.1 * x**2) and np.allclose(s.grad(floor)[:, 1], 0.0)

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from lr_core import analysis
+from lr_core.controls import MultiChoice, Number
 
 TOPICS = (
     "update rule",
@@ -44,6 +45,11 @@ TOPICS = (
     "practice",
 )
 KINDS = ("single", "multi", "numeric", "predict")
+CONTROLS = (
+    MultiChoice(key="topics", label="Topics (none = all)", default=(), options=TOPICS, empty=True),
+    Number(key="n", label="Number of questions", default=10, lo=3, hi=40, integer=True),
+)
+"""The Quiz page's settings, declared once."""
 OUTCOMES = ("converged", "oscillating", "diverged", "too slow", "stalled")
 BANK_DIR = Path(__file__).resolve().parent
 
@@ -226,7 +232,6 @@ class SceneRun:
 def run_scene(scene: Mapping[str, Any]) -> SceneRun:
     """Run a question's scene: ``surface`` (+ ``surface_params``), ``x0``, ``steps``, ``noise`` and either one
     ``optimizer`` with ``lr`` (+ ``hyper``) or a list ``racers`` of ``{optimizer, lr}`` tables."""
-    from lr_core import analysis
     from lr_core.optimizers import VARIANTS, make_optimizer
     from lr_core.runner import run
     from lr_core.surfaces import make_surface

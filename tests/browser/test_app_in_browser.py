@@ -7,14 +7,11 @@ import re
 
 import pytest
 
+from lr_core.lessons import LESSONS
 from tests.browser.conftest import start_server, wait_idle
 
-PAGES = {
-    "update-rule": "1 · The update rule",
-    "convergence-stability": "2 · Convergence & stability",
-    "lr-schedules": "3 · Schedules",
-    "adaptive-methods": "4 · Adaptive methods",
-}
+PAGES = {p.url_path: p.title for p in LESSONS}
+"""Every lesson's URL path and title, from the registry."""
 
 # Streamlit's frontend, opened on /<page>, first probes /<page>/_stcore/{health,host-config} to learn whether the
 # app is served under a base path, and logs the 404 it gets before it falls back to "/". Only those two requests
@@ -133,6 +130,28 @@ def test_a_deep_link_on_a_cold_server_still_lands_on_its_page(browser):
         proc.wait(timeout=10)
 
 
+@pytest.mark.parametrize("path", ["ui", "cache", "plot", "lessons", "no-such-page"])
+def test_no_url_runs_a_helper_as_a_page_on_a_cold_or_a_warm_server(browser, path):
+    """Helpers live outside pages/ (ui/, lr_core/), so a fresh server's legacy pages/ lookup cannot run them: an
+    unknown path shows Streamlit's own "Page not found" and then the home page, on a cold server (the first
+    visitor) and on a warm one alike."""
+    proc, url = start_server()
+    try:
+        context = browser.new_context()
+        for _ in ("cold", "warm"):
+            pg = context.new_page()
+            pg.goto(f"{url}/{path}")
+            wait_idle(pg)
+            assert pg.locator("h1").first.inner_text().startswith("LR Lab"), "the home page"
+            assert pg.locator("[data-testid='stException']").count() == 0
+            assert "Page not found" in pg.locator("[role=dialog]").first.inner_text()
+            pg.close()
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_the_quiz_in_a_browser(page, server):
     page.goto(f"{server}/quiz-yourself?topics=divergence&n=3")
     wait_idle(page)
@@ -171,7 +190,7 @@ SHOWN = """() => {
 
 
 def test_a_slider_move_moves_the_paths_without_a_redraw_and_shows_what_a_fresh_draw_shows(page, server):
-    """pages/plot.js's fast path: a move of η animates the path in place; the chart then holds exactly what a
+    """ui/plot.js's fast path: a move of η animates the path in place; the chart then holds exactly what a
     full draw of the same link holds (paths, legend, the step arrow, the animation frames)."""
     _open(page, server, "update-rule")
     thumb = page.locator("[data-testid='stSlider'] input[type='range'][aria-label='learning rate η (log scale)']")
@@ -222,7 +241,7 @@ def test_a_click_on_the_race_starts_every_racer_there(page, server):
     x, y = page.evaluate("() => window.__clicked")
     assert abs(x - target["x"]) <= target["step"] and abs(y - target["y"]) <= target["step"], "a point under the mouse"
     query = page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
-    assert (query["x"], query["y"]) == (f"{x:.6g}", f"{y:.6g}")  # as pages/ui.py writes floats
+    assert (query["x"], query["y"]) == (f"{x:.6g}", f"{y:.6g}")  # as lr_core.controls encodes floats
     page.wait_for_timeout(500)
     # the faint full-resolution paths (the bold ones hold the animation's frame, a trail for a long run)
     starts = page.evaluate(f"() => {RACE}._fullData.filter(t => t.hoverinfo === 'skip').map(t => [t.x[0], t.y[0]])")

@@ -8,24 +8,24 @@ pickling: trajectories hold functions); callers never modify what they get.
 
 import streamlit as st
 
-from lr_core import lessons
+from lr_core.lessons import adaptive, convergence, schedules
 
 
 @st.cache_resource(max_entries=64, show_spinner="Sweeping 300 rates…")
-def tolerance_sweep(lmin: float, lmax: float, angle: float) -> lessons.ToleranceSweep:
-    return lessons.tolerance_sweep(lmin, lmax, angle, lessons.Stability2DConfig.start)
+def tolerance_sweep(lmin: float, lmax: float, angle: float) -> convergence.ToleranceSweep:
+    return convergence.tolerance_sweep(lmin, lmax, angle, convergence.Stability2DConfig.start)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def schedules_scene(cfg: lessons.SchedulesConfig) -> lessons.SchedulesScene:
-    return lessons.schedules_scene(cfg)
+def schedules_scene(cfg: schedules.SchedulesConfig) -> schedules.SchedulesScene:
+    return schedules.schedules_scene(cfg)
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
 def run_racer(*args):  # each racer on its own: moving one racer's η reruns only that racer
-    return lessons.race_run(*args)
+    return adaptive.race_run(*args)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def range_test(cfg: lessons.RangeTestConfig):
-    return lessons.range_test(cfg)
+def range_test(cfg: adaptive.RangeTestConfig):
+    return adaptive.range_test(cfg)

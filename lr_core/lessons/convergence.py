@@ -1,0 +1,240 @@
+r"""Lesson 2, convergence and stability: why :math:`\eta < 2/L`, in one dimension, on a rotated bowl and on a
+double well whose curvature changes (``pages/convergence.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lr_core import analysis
+from lr_core.analysis import RunLabel
+from lr_core.controls import Number, three_digits
+from lr_core.lessons import Page
+from lr_core.optimizers import sgd
+from lr_core.runner import Trajectory, run
+from lr_core.surfaces import Surface, double_well_1d, parabola, quadratic_2d
+
+LESSON = Page(
+    "2 · Convergence & stability",
+    "convergence-stability",
+    "🎯",
+    "Why η < 2/L: the contraction factor |1 − ηL|, its three regimes, the error shrinking like rᵗ, Hessian "
+    "eigenvalues and the condition number in 2-D, the optimal rate 2/(μ+L), and local curvature elsewhere.",
+    "pages/convergence.py",
+    "convergence",
+    questions=("critical-rate-1d", "condition-number"),
+    order=2,
+)
+
+
+def bowl_rates(lam1: float, lam2: float) -> tuple[float, float]:
+    r"""The bowl's critical rate :math:`2/\lambda_{max}` and optimal rate :math:`2/(\lambda_{min}+\lambda_{max})`
+    (eigenvalues in either order)."""
+    lo, hi = sorted((lam1, lam2))
+    return float(analysis.critical_lr(hi)), float(analysis.optimal_lr(lo, hi))
+
+
+def _bowl_marks(values) -> tuple[float, ...]:
+    """Rates worth landing on for the bowl's slider: η*, 0.99 × 2/λmax and 2/λmax, as the slider shows them."""
+    crit, best = bowl_rates(values["lmin"], values["lmax"])
+    return three_digits(best), three_digits(0.99 * crit), three_digits(crit)
+
+
+ONE_D = (
+    Number(key="L", label="curvature L = L''(θ)", default=2.0, lo=0.2, hi=10.0, step=0.1, field="curvature"),
+    Number(key="lr1", label="learning rate η in 1-D", default=0.3, lo=1e-3, hi=15.0, scale="log", field="lr",
+           upper=lambda v: 3 / v["L"], marks=lambda v: (1 / v["L"], 2 / v["L"])),
+)  # fmt: skip
+TWO_D = (
+    Number(key="lmin", label="eigenvalue λ₁", default=1.0, lo=0.1, hi=20.0, step=0.1, field="lam_min"),
+    Number(key="lmax", label="eigenvalue λ₂", default=10.0, lo=0.1, hi=20.0, step=0.1, field="lam_max"),
+    Number(key="angle", label="rotation of the axes (°)", default=0.0, lo=-90.0, hi=90.0, step=5.0),
+    Number(key="lr", label="learning rate η on the bowl", default=0.1, lo=1e-4, hi=25.0, scale="log",
+           upper=lambda v: 1.25 * bowl_rates(v["lmin"], v["lmax"])[0], marks=_bowl_marks),
+    Number(key="steps", label="steps", default=60, lo=5, hi=300, integer=True),
+)  # fmt: skip
+LOCAL = (
+    Number(key="lr_dw", label="learning rate η on the double well", default=0.1, lo=1e-3, hi=1.0, scale="log",
+           field="lr", marks=lambda v: (0.25,)),
+    Number(key="start_dw", label="start θ₀", default=1.8, lo=-2.0, hi=2.0, step=0.05, field="start"),
+)  # fmt: skip
+CONTROLS = ONE_D + TWO_D + LOCAL
+"""Every setting of the lesson, declared once, by section: each section fills its own config."""
+
+
+@dataclass(frozen=True)
+class Stability1DConfig:
+    """A parabola of curvature ``L`` (so :math:`L'' = L`), started ``distance`` from its minimum."""
+
+    curvature: float = 2.0
+    lr: float = 0.3
+    steps: int = 30
+    distance: float = 4.0
+
+
+@dataclass(frozen=True)
+class Stability1DScene:
+    config: Stability1DConfig
+    lrs: np.ndarray
+    factor_curve: np.ndarray
+    factor: float
+    regime: str
+    critical_lr: float
+    steps: np.ndarray
+    measured: np.ndarray
+    predicted: np.ndarray
+    label: RunLabel
+
+
+def stability_1d(cfg: Stability1DConfig) -> Stability1DScene:
+    """The contraction factor :math:`|1-\\eta L|` over :math:`0 \\le \\eta \\le 3/L`, and one run's error
+    :math:`|\\theta_t - \\theta^*|` against the prediction :math:`|1-\\eta L|^t |\\theta_0 - \\theta^*|`."""
+    L = cfg.curvature
+    surface = parabola(L / 2, 0.0)
+    traj = run(surface, sgd(lr=cfg.lr), [-cfg.distance], cfg.steps)
+    lrs = np.linspace(0.0, 3.0 / L, 301)
+    factor = float(analysis.contraction_factor(cfg.lr, [L]))
+    t = np.arange(int(traj.last_index) + 1)
+    return Stability1DScene(
+        cfg,
+        lrs,
+        analysis.contraction_factor(lrs, [L]),
+        factor,
+        analysis.regime(cfg.lr, L),
+        analysis.critical_lr(L),
+        t,
+        np.abs(traj.params[t, 0]),
+        cfg.distance * factor ** t.astype(float),
+        analysis.classify(traj),
+    )
+
+
+@dataclass(frozen=True)
+class Stability2DConfig:
+    """The bowl :math:`\\tfrac12 x^\\top H x` with Hessian eigenvalues ``lam_min``, ``lam_max`` rotated by
+    ``angle`` degrees; ``tol`` is the loss the sweep counts steps to."""
+
+    lam_min: float = 1.0
+    lam_max: float = 10.0
+    angle: float = 0.0
+    lr: float = 0.1
+    steps: int = 100
+    start: tuple[float, float] = (2.5, -1.5)
+
+
+@dataclass(frozen=True)
+class Stability2DScene:
+    config: Stability2DConfig
+    surface: Surface
+    traj: Trajectory
+    label: RunLabel
+    eigenvalues: np.ndarray
+    kappa: float
+    critical_lr: float
+    optimal_lr: float
+    factor: float
+    optimal_factor: float
+
+
+def bowl(lam_min: float, lam_max: float, angle: float) -> Surface:
+    """The rotated bowl of :class:`Stability2DConfig` (eigenvalues in either order)."""
+    return quadratic_2d(tuple(sorted((lam_min, lam_max))), angle)
+
+
+def stability_2d(cfg: Stability2DConfig) -> Stability2DScene:
+    """One run on the rotated bowl with its stability numbers: :math:`\\kappa`, :math:`2/\\lambda_{max}`,
+    :math:`\\eta^* = 2/(\\lambda_{min}+\\lambda_{max})` and the contraction factors."""
+    surface = bowl(cfg.lam_min, cfg.lam_max, cfg.angle)
+    lam = analysis.hessian_eigenvalues(surface)
+    traj = run(surface, sgd(lr=cfg.lr), cfg.start, cfg.steps)
+    crit, best = analysis.critical_lr(lam[-1]), analysis.optimal_lr(lam[0], lam[-1])
+    return Stability2DScene(
+        cfg,
+        surface,
+        traj,
+        analysis.classify(traj),
+        lam,
+        analysis.condition_number(lam),
+        crit,
+        best,
+        float(analysis.contraction_factor(cfg.lr, lam)),
+        float(analysis.contraction_factor(best, lam)),
+    )
+
+
+@dataclass(frozen=True)
+class ToleranceSweep:
+    """Steps for the loss to fall to ``tol`` against the rate: measured (-1 where the budget ran out or the run
+    diverged) and predicted."""
+
+    lrs: np.ndarray
+    measured: np.ndarray
+    predicted: np.ndarray
+    budget: int
+
+
+MAX_SWEEP_STEPS = 5000
+
+
+def tolerance_sweep(
+    lam_min: float, lam_max: float, angle: float, start: tuple[float, float], tol: float = 1e-6, n: int = 300
+) -> ToleranceSweep:
+    """One vectorized sweep of ``n`` rates from :math:`\\eta_{crit}/100` to :math:`1.05\\,\\eta_{crit}`.
+
+    Predicted: the first step at which the closed-form loss (:func:`lr_core.analysis.quadratic_losses`) is
+    below ``tol``. The step budget comes from the slowest mode's bound
+    :math:`\\lceil\\log\\sqrt{tol/L_0} / \\log r(\\eta)\\rceil`, capped at :data:`MAX_SWEEP_STEPS`.
+    """
+    from lr_core.runner import sweep
+
+    surface = bowl(lam_min, lam_max, angle)
+    lam = analysis.hessian_eigenvalues(surface)
+    crit = analysis.critical_lr(lam[-1])
+    lrs = np.logspace(np.log10(crit) - 2, np.log10(crit * 1.05), n)
+    ratio = np.sqrt(tol / float(surface.value(np.asarray(start))))
+    bound = analysis.predicted_steps(lrs, lam, ratio)
+    budget = int(min(MAX_SWEEP_STEPS, max(100, np.max(np.where(np.isfinite(bound), bound, 0)) + 1)))
+    result = sweep(surface, sgd(lr=lrs), start, budget)
+    measured = analysis.steps_to_tolerance(result.losses, tol)
+    predicted = analysis.steps_to_tolerance(analysis.quadratic_losses(surface, start, lrs, budget), tol)
+    return ToleranceSweep(lrs, np.where(result.diverged, -1, measured), predicted.astype(float), budget)
+
+
+@dataclass(frozen=True)
+class LocalCurvatureConfig:
+    """The double well :math:`(\\theta^2 - 1)^2`, whose curvature :math:`12\\theta^2 - 4` changes along a run."""
+
+    lr: float = 0.1
+    start: float = 1.8
+    steps: int = 40
+
+
+@dataclass(frozen=True)
+class LocalCurvatureScene:
+    config: LocalCurvatureConfig
+    surface: Surface
+    traj: Trajectory
+    label: RunLabel
+    curve: tuple[np.ndarray, np.ndarray]
+    local_critical: np.ndarray
+    critical_at_minimum: float
+
+
+def local_curvature(cfg: LocalCurvatureConfig) -> LocalCurvatureScene:
+    """A run on the double well with the local critical rate :math:`2/|L''(\\theta_t)|` along it."""
+    from lr_core.surfaces import curve
+
+    surface = double_well_1d(1.0)
+    traj = run(surface, sgd(lr=cfg.lr), [cfg.start], cfg.steps)
+    last = int(traj.last_index)
+    curv = np.abs(analysis.hessian_eigenvalues(surface, traj.params[: last + 1])[..., -1])
+    return LocalCurvatureScene(
+        cfg,
+        surface,
+        traj,
+        analysis.classify(traj),
+        curve(surface),
+        2.0 / np.maximum(curv, 1e-12),
+        analysis.critical_lr(analysis.lipschitz(surface)),
+    )

@@ -1,0 +1,280 @@
+"""The lesson kit: the one place that knows Streamlit's details, shared by every page in ``pages/``.
+
+A page declares nothing itself: its controls are declared once in its lesson module (``lr_core.lessons.*``,
+see :mod:`lr_core.controls`). A :class:`Scene` reads them from the URL once per session (a bad value falls back
+to its default, with a note on the page), keeps them in the session so a page keeps its settings when the
+student comes back to it, draws each widget from its declaration (:func:`control`, :func:`row`), and writes
+every non-default value back to the URL, so the address bar always holds a link to the exact view.
+
+This package lives outside ``pages/`` on purpose: Streamlit runs any ``pages/*.py`` file it is asked for by URL
+on a fresh server, so nothing but pages may live there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import plotly
+import streamlit as st
+from plotly.io.json import to_json_plotly
+
+from lr_core.controls import Choice, Control, IntList, MultiChoice, Number, Toggle, build, by_key
+from lr_core.lessons import Page
+
+T = TypeVar("T")
+
+STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
+"""URL keys Streamlit itself reads; a page leaves them alone."""
+
+
+def _code(text: str) -> str:
+    """``text`` as a markdown code span, so nothing in it is read as markup (CommonMark: a fence longer than
+    any run of backticks inside)."""
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
+
+
+def _to_widget(c: Control, value: Any) -> Any:
+    """A control's value as its widget holds it."""
+    if isinstance(c, IntList):
+        return c.text(value)
+    if isinstance(c, MultiChoice):
+        return list(value)
+    return value
+
+
+def _from_widget(c: Control, raw: Any) -> Any:
+    """A widget's value as the control's (``ValueError`` for text that cannot be read)."""
+    if isinstance(c, IntList):
+        return c.parse([raw])
+    if isinstance(c, MultiChoice):
+        return tuple(raw)
+    return raw
+
+
+class Scene:
+    """The controls of one page, kept in the session and mirrored in the URL."""
+
+    def __init__(self, page: Page, controls: Sequence[Control]) -> None:
+        self.page = page.key
+        self.controls = by_key(controls)
+        store_key = f"scene:{self.page}"
+        if store_key not in st.session_state:
+            st.session_state[store_key], st.session_state[f"notes:{self.page}"] = self._from_url()
+        self.store: dict[str, Any] = st.session_state[store_key]
+        for key, value in self.store.items():
+            widget = self.widget_key(key)
+            if widget not in st.session_state:
+                st.session_state[widget] = _to_widget(self.controls[key], value)
+
+    def _from_url(self) -> tuple[dict[str, Any], list[str]]:
+        values, notes = {}, []
+        for key in list(st.query_params):
+            if key not in self.controls and key.lower() not in STREAMLIT_KEYS:
+                shown = ", ".join(st.query_params.get_all(key))[:40]
+                notes.append(
+                    f"The link's {_code(f'{key[:20]}={shown}')} is not a setting of this page; it was ignored."
+                )
+                del st.query_params[key]
+        for key, c in self.controls.items():
+            raw = st.query_params.get_all(key)
+            values[key] = c.default
+            if not raw:
+                continue
+            try:
+                values[key] = c.parse(raw)
+            except ValueError as err:
+                shown = ", ".join(raw)[:40]
+                notes.append(
+                    f"The link's {_code(f'{key}={shown}')} was ignored ({key} {err}); using the default instead."
+                )
+        return values, notes
+
+    def widget_key(self, key: str) -> str:
+        return f"{self.page}.{key}"
+
+    def __getitem__(self, key: str) -> Any:
+        raw = st.session_state.get(self.widget_key(key))
+        if raw is None:
+            return self.store[key]
+        try:
+            return _from_widget(self.controls[key], raw)
+        except ValueError:
+            return self.store[key]  # text that cannot be read: the last good value stands
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every control's current value, by URL key."""
+        return {key: self[key] for key in self.controls}
+
+    def config(self, cls: type[T], controls: Sequence[Control] | None = None, **extra: Any) -> T:
+        """The config ``cls`` built from the current values of ``controls`` (default: all of the page's; see
+        :func:`lr_core.controls.build`) and ``extra`` fields."""
+        return build(cls, self.controls.values() if controls is None else controls, self.values, **extra)
+
+    def set(self, **values: Any) -> None:
+        """Set controls from code (a preset button), before their widgets are drawn on the next run."""
+        for key, value in values.items():
+            self.store[key] = value
+            st.session_state[self.widget_key(key)] = _to_widget(self.controls[key], value)
+
+    def show_notes(self) -> None:
+        """The notes about ignored URL values, with a button to dismiss them."""
+        notes = st.session_state.get(f"notes:{self.page}", [])
+        if notes:
+            st.warning("\n\n".join(notes), icon="🔗")
+            if st.button("Dismiss", key=f"{self.page}.dismiss-notes"):
+                st.session_state[f"notes:{self.page}"] = []
+                st.rerun()
+
+    def sync(self) -> None:
+        """After the widgets: remember their values and write the non-default ones to the URL."""
+        for key, c in self.controls.items():
+            value = self[key]
+            self.store[key] = value
+            encoded = c.encode(value)
+            if value == c.default:
+                if key in st.query_params:
+                    del st.query_params[key]
+            elif st.query_params.get_all(key) != encoded:
+                st.query_params[key] = encoded if len(encoded) > 1 else encoded[0]
+
+
+# ------------------------------------------------------------------------------------------------- widgets
+
+
+def control(scene: Scene, key: str, where: Any = None, options: Sequence[str] | None = None) -> Any:
+    """Draw the widget of control ``key`` (in ``where``, a column say) as its declaration says, and return its
+    value. A range that depends on other controls is taken from their values now; a value outside it moves
+    to the nearest end. ``options`` narrows a choice to some of its options."""
+    c, host, wkey = scene.controls[key], where or st, scene.widget_key(key)
+    if isinstance(c, Number):
+        return _number(scene, c, host, wkey)
+    if isinstance(c, MultiChoice):
+        value = host.multiselect(c.label, c.options, key=wkey, format_func=c.show, help=c.help or None)
+        return tuple(value)
+    if isinstance(c, Choice):
+        shown = list(options) if options is not None else list(c.options)
+        if scene[key] not in shown:
+            scene.set(**{key: shown[0]})
+        return host.selectbox(c.label, shown, key=wkey, format_func=c.show, help=c.help or None)
+    if isinstance(c, Toggle):
+        return host.toggle(c.label, key=wkey, help=c.help or None)
+    if isinstance(c, IntList):
+        host.text_input(c.label, key=wkey, help=c.help or f"Comma-separated: {c.text(c.default)}.")
+        try:
+            return c.parse([st.session_state[wkey]])
+        except ValueError as err:
+            host.warning(f"{c.label} {err}; keeping {c.text(scene.store[key])}.")
+            return scene.store[key]
+    raise TypeError(f"no widget for {type(c).__name__}")
+
+
+def _number(scene: Scene, c: Number, host: Any, wkey: str) -> float | int:
+    values = scene.values
+    value = scene[c.key]
+    if c.scale == "log":
+        options = c.options(values, current=value)
+        if value not in options:  # above the top the other controls now allow
+            scene.set(**{c.key: c.nearest(value, options)})
+        return host.select_slider(
+            c.label, options=options, key=wkey, format_func=lambda v: f"{v:.3g}", help=c.help or None
+        )
+    cast = int if c.integer else float
+    lo, top = cast(c.lo), cast(c.top(values))
+    if value > top:
+        scene.set(**{c.key: top})
+    step = cast(c.step) if c.step else (1 if c.integer else None)
+    if c.box:
+        return host.number_input(c.label, lo, top, step=step, format=c.fmt, key=wkey, help=c.help or None)
+    return host.slider(c.label, lo, top, step=step, key=wkey, help=c.help or None)
+
+
+def row(scene: Scene, *keys: str) -> list[Any]:
+    """The widgets of ``keys`` side by side, in equal columns; their values in order."""
+    return [control(scene, key, col) for key, col in zip(keys, st.columns(len(keys)), strict=True)]
+
+
+# -------------------------------------------------------------------------------------------------- layout
+
+
+def lesson_header(page: Page, intro: str) -> None:
+    """The page's title, as the registry names it, and its introduction."""
+    st.title(page.title)
+    st.markdown(intro)
+
+
+def _publish_plotly() -> str:
+    """Copy the installed plotly.js into ``static/`` (served by Streamlit at ``app/static/``) and return its URL.
+
+    The file carries plotly's version in its name, so a browser may cache it for good; Streamlit serves only real
+    files inside ``static/``, not links out of it.
+    """
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    name = f"plotly-{plotly.__version__}.min.js"
+    target = STATIC_DIR / name
+    if not target.exists():
+        STATIC_DIR.mkdir(exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(source, partial)
+        partial.replace(target)  # atomic: a browser never reads half a file
+    return f"app/static/{name}"
+
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+_PLOTLY_SRC = _publish_plotly()
+_plot = st.components.v2.component(
+    "lrlab_plot", js=(Path(__file__).with_name("plot.js")).read_text(encoding="utf-8"), isolate_styles=False
+)
+
+
+def show_figure(fig: dict, alt: str, key: str, on_click: Callable[[float, float], None] | None = None) -> None:
+    """A figure spec at full width, with its text alternative (for screen readers, and as a caption).
+
+    Drawn by ``ui/plot.js``, which moves only the paths when a slider moves them (st.plotly_chart redraws the
+    whole chart). With ``on_click``, a click on a point of the chart calls ``on_click(x, y)`` as a widget callback,
+    before the next run: it may set controls that are drawn above the chart (which the run itself may not).
+    """
+
+    def clicked() -> None:
+        point = st.session_state[key].get("click")
+        if point:
+            on_click(float(point["x"]), float(point["y"]))
+
+    _plot(
+        data={"spec": to_json_plotly(fig), "src": _PLOTLY_SRC, "alt": alt, "clickable": on_click is not None},
+        key=key,
+        on_click_change=clicked if on_click else None,
+    )
+    st.caption(f"Figure: {alt}")
+
+
+def takeaway(text: str) -> None:
+    st.success(f"**Takeaway.** {text}", icon="💡")
+
+
+def engine(call: Callable[[], T]) -> T:
+    """Run an engine call; a ``ValueError`` (bad input) becomes a message on the page and stops this run only,
+    keeping every setting and the quiz progress."""
+    try:
+        return call()
+    except ValueError as err:
+        st.error(f"That combination cannot run: {err}. Change a control above to go on.", icon="⚠️")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def fmt(x: float, digits: int = 4, paren: bool = False) -> str:
+    """A number for an equation: short, with a LaTeX exponent where needed; ``paren`` wraps a negative number
+    (or one with an exponent) in parentheses, for use as a factor."""
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
+    return rf"\left({text}\right)" if paren and (x < 0 or "times" in text) else text

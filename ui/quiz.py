@@ -1,0 +1,138 @@
+"""Quiz widgets shared by the Quiz page and the lessons: the bank, one question asked and graded, the score."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import streamlit as st
+
+from lr_core import figures, quiz
+from lr_core.lessons import Page
+from lr_core.quiz import Progress
+from lr_core.surfaces import curve
+from ui import show_figure
+
+QUIZ_EXTRA_ENV = "LRLAB_QUIZ_EXTRA"
+"""Environment variable: extra question files or folders (separated by ':') an instructor adds to the bank."""
+
+
+@st.cache_resource(show_spinner=False)
+def _load_bank(extra: str) -> tuple[list, str | None]:
+    paths = [p for p in extra.split(os.pathsep) if p]
+    try:
+        return quiz.load_bank(*paths), None
+    except quiz.QuizBankError as err:  # the built-in bank still works; the page says what is wrong
+        return quiz.load_bank(), str(err)
+
+
+def quiz_bank() -> list:
+    """The question bank (built in, plus the instructor's files); a bad extra file is reported on the page."""
+    bank, problem = _load_bank(os.environ.get(QUIZ_EXTRA_ENV, ""))
+    if problem:
+        st.error(f"An extra question file could not be loaded, so only the built-in questions are used. {problem}")
+    return bank
+
+
+def progress():
+    """This student's answers, kept for the whole session, across pages."""
+    if "quiz.progress" not in st.session_state:
+        st.session_state["quiz.progress"] = Progress()
+    return st.session_state["quiz.progress"]
+
+
+def student_seed() -> int:
+    """The seed that draws this student's numbers in parametric questions (fixed for the session)."""
+    if "quiz.seed" not in st.session_state:
+        st.session_state["quiz.seed"] = secrets.randbelow(2**31)
+    return st.session_state["quiz.seed"]
+
+
+def instance(question):
+    """The question as this student sees it: numbers drawn and answer computed once per session."""
+    cache = st.session_state.setdefault("quiz.instances", {})
+    if question.id not in cache:
+        cache[question.id] = question.instantiate(student_seed()) if question.needs_instance else question
+    return cache[question.id]
+
+
+def sidebar_score() -> None:
+    p = progress()
+    if p.answered:
+        st.sidebar.metric("Your quiz score", f"{p.score} / {p.answered}")
+
+
+def ask(question, key: str) -> None:
+    """Show one question, take the answer, grade it with the engine and explain. Only the prompt and the
+    choices reach the browser until the student submits."""
+    q = instance(question)
+    feedback_key = f"quiz.feedback.{key}.{q.id}"
+    with st.container(border=True):
+        st.caption(f"Question · {q.topic}" + (" · predict, then run" if q.kind == "predict" else ""))
+        st.markdown(f"**{q.prompt}**")
+        widget = f"quiz.{key}.{q.id}"
+        if q.kind in ("single", "predict"):
+            response = st.radio(
+                "Your answer",
+                range(len(q.choices)),
+                format_func=q.choices.__getitem__,
+                index=None,
+                key=widget,
+                label_visibility="collapsed",
+            )
+        elif q.kind == "multi":
+            response = [i for i, c in enumerate(q.choices) if st.checkbox(c, key=f"{widget}.{i}")]
+        else:
+            response = st.text_input("Your answer (a number)", key=widget, placeholder="e.g. 0.25")
+        if st.button("Check my answer", key=f"{widget}.submit", type="primary"):
+            missing = response is None or response == "" or (q.kind == "multi" and not response)
+            if missing:
+                st.warning("Choose or type an answer first.")
+            else:
+                feedback = q.check(response)
+                progress().record(q, feedback.correct)
+                st.session_state[feedback_key] = feedback
+                st.rerun()  # so the score in the sidebar includes this answer
+        feedback: quiz.Feedback | None = st.session_state.get(feedback_key)
+        if feedback:
+            if feedback.correct:
+                st.success(f"Right. {feedback.explanation}")
+            else:
+                st.error(f"Not quite: the answer is **{feedback.answer_text}**. {feedback.explanation}")
+            if q.kind == "predict":
+                _show_scene(q, key)
+
+
+def _show_scene(q, key: str) -> None:
+    """Run a predict question's scene and show it, with the engine's verdict."""
+    result = quiz.run_scene(q.scene)
+    runs = figures.series_list(result.trajs, result.names)
+    if result.surface.dim == 1:
+        xs, ys = curve(result.surface)
+        top = float(ys.max())
+        fig = figures.path_on_curve(
+            result.surface,
+            xs,
+            ys,
+            runs,
+            x_range=result.surface.bounds[0],
+            y_range=(-0.05 * top, 1.05 * top),
+            title="The run",
+        )
+    else:
+        fig = figures.contour_paths(result.surface, runs, log_levels=True, title="The run", height=480)
+    show_figure(fig, "the scene of the question, run by the engine after your prediction.", key=f"{key}.{q.id}.scene")
+    for name, label in zip(result.names, result.labels, strict=True):
+        st.markdown(f"**{name}**: {label.label}: {label.reason}.")
+
+
+def embedded_questions(page: Page) -> None:
+    """The page's questions (``page.questions``) at its end; they count in the same score as the Quiz page. An id
+    the bank does not have is reported, never skipped (``tests/test_lessons.py`` keeps the built-in ones whole)."""
+    bank = {q.id: q for q in quiz_bank()}
+    st.header("Check yourself")
+    for qid in page.questions:
+        if qid in bank:
+            ask(bank[qid], page.key)
+        else:
+            st.error(f"This lesson asks for the question {qid!r}, which is not in the question bank.")
