@@ -135,118 +135,286 @@ def distance_to_minimum(surface: Surface, points: Any) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------- run classifier
 
-LABELS = ("converged", "oscillating", "diverged", "too slow", "stalled")
+CONVERGED_TOL = 1e-3
+"""A run has converged when it ends within this fraction of its starting distance from a minimum."""
+FLAT = 1e-3
+"""The gradient is "almost zero" below this fraction of the surface's largest gradient over the plot (and the
+surface "almost flat" below this fraction of its largest curvature): see :func:`lr_core.surfaces.scales`."""
+
+LABELS = ("converged", "oscillating", "diverged", "unbounded", "stalled", "too slow", "undecided")
+"""The labels, one per run, derived from the facts of a :class:`Verdict` in this order of precedence: diverged,
+unbounded, stalled, converged, oscillating, too slow, undecided."""
+
+OUTCOMES: dict[str, tuple[str, Any]] = {
+    "smooth": ("It converges without overshooting the minimum.", lambda v: v.converged and not v.oscillating),
+    "overshooting": (
+        "It converges, overshooting the minimum back and forth on the way.",
+        lambda v: v.converged and v.oscillating,
+    ),
+    "slow": (
+        "It is still approaching from one side when the steps run out: too slow.",
+        lambda v: v.slow and not v.oscillating,
+    ),
+    "zigzag": (
+        "It is still zigzagging towards the minimum when the steps run out.",
+        lambda v: v.slow and v.oscillating,
+    ),
+    "bouncing": (
+        "It bounces back and forth without getting any closer.",
+        lambda v: v.oscillating and not (v.converged or v.slow or v.diverged or v.unbounded or v.stalled),
+    ),
+    "diverged": ("It diverges: the error grows.", lambda v: v.diverged),
+    "unbounded": ("The loss keeps falling without bound: there is no minimum to reach.", lambda v: v.unbounded),
+    "stalled": ("It stalls where the gradient vanishes, short of any minimum.", lambda v: v.stalled),
+}
+"""Outcomes a student can predict, each a statement about a :class:`Verdict`'s facts. They are mutually exclusive:
+no run makes two of them true."""
 
 
 @dataclass(frozen=True)
-class RunLabel:
-    """What happened to one run, in a word from :data:`LABELS` and a sentence saying why."""
+class Verdict:
+    """What happened to one run, as independent facts, and the label, reason and advice derived from them.
 
+    The *fate* facts exclude one another: ``diverged`` (it left every bound, overflowed, or moves away from the
+    minimum, growing), ``unbounded`` (the loss fell below anything on the plot with no minimum to reach),
+    ``stalled`` (the gradient vanished away from any minimum: a plateau, saddle point or maximum, named in
+    ``where``), ``converged`` (within :data:`CONVERGED_TOL` of a minimum at the end, or at rest at a local
+    minimum), ``slow`` (still approaching a minimum when the budget ended). ``oscillating`` (the error changes
+    sign along some direction) may hold with any of them. ``label`` is one of :data:`LABELS`.
+    """
+
+    converged: bool
+    oscillating: bool
+    diverged: bool
+    unbounded: bool
+    stalled: bool
+    slow: bool
     label: str
     reason: str
+    advice: str = ""
+    where: str = ""
+
+    @property
+    def outcome(self) -> str:
+        """The one :data:`OUTCOMES` key true of this run (``""`` if none is)."""
+        true = [k for k, (_, holds) in OUTCOMES.items() if holds(self)]
+        return true[0] if true else ""
+
+    @property
+    def sentence(self) -> str:
+        """The label as the end of "This run ...": "converged", "is too slow", "stalled at a saddle point"."""
+        return {
+            "too slow": "is too slow",
+            "oscillating": "is oscillating",
+            "unbounded": "ran off downhill without bound",
+            "undecided": "neither converged nor diverged",
+            "stalled": f"stalled at a {self.where}" if self.where else "stalled",
+        }.get(self.label, self.label)
 
 
-def classify(traj: Trajectory, *, noise: float = 0.0) -> RunLabel | np.ndarray:
-    """Label every run of ``traj``: a :class:`RunLabel` for a single run, else an object array of them with
-    the batch's shape.
+def classify(traj: Trajectory, *, noise: float = 0.0) -> Verdict | np.ndarray:
+    """The :class:`Verdict` of every run of ``traj``: one for a single run, else an object array of them with the
+    batch's shape. ``noise`` is the gradient noise the runs had (a noisy run converges to a noise floor).
 
-    The rules, first match wins (:math:`d_t` the distance to the nearest known minimum, :math:`g_t` the
-    noise-free gradient, both at step :math:`t` of :math:`T`):
+    With :math:`d_t` the distance to the nearest known minimum and :math:`g_t` the noise-free gradient at
+    step :math:`t` of :math:`T`:
 
-    1. **diverged**: the run left the divergence box (see :mod:`lr_core.runner`), or its loss ends above where it
-       started and kept rising through the second half (it would leave the box given more steps).
-    2. **converged**: :math:`d_T \\le 10^{-4} d_0` (with gradient noise: the mean of :math:`d_t` over the last
-       tenth of the run is :math:`\\le 0.05\\, d_0`); or the run came to rest (:math:`\\|g_T\\| \\le
-       10^{-6}(1 + \\|g_0\\|)`) where the Hessian has no negative eigenvalue: a (possibly local) minimum.
-    3. **stalled**: it came to rest where the Hessian has a negative eigenvalue (a saddle point), or the loss
-       moved by less than 0.1% of the gap left to the minimum over the second half of the run (a plateau).
-    4. **oscillating**: in the second half, consecutive steps reverse direction at least half of the time.
-    5. **too slow**: still going down, but not there yet.
+    - **diverged**: the run left the divergence box (see :mod:`lr_core.runner`); or its loss ends above where it
+      started and rose through the second half; or :math:`d_T > d_0` and still growing; or, for a plain gradient
+      step on a quadratic, :math:`|1 - \\eta\\lambda| > 1` along a direction the error still has.
+    - **unbounded**: no minimum exists, and the loss fell below the lowest value on the plot.
+    - **converged**: :math:`d_T \\le` :data:`CONVERGED_TOL` :math:`d_0` (with noise: the mean of :math:`d_t` over the
+      last tenth is :math:`\\le 0.05\\, d_0`), or the run is at rest (:math:`\\|g_T\\| \\le 10^{-6}(1 + \\|g_0\\|)`)
+      where the Hessian is positive definite: a local minimum.
+    - **stalled**: :math:`\\|g_T\\|` is almost zero (:data:`FLAT`) where the Hessian is not positive definite: a
+      plateau (all curvatures almost zero), a saddle point (mixed signs) or a maximum (all negative).
+    - **slow**: none of these, and the run ended closer to a minimum than it started, still descending.
+    - **oscillating**: along an eigenvector of the Hessian at the nearest minimum, the error changes sign in at
+      least half of the consecutive steps (with noise: 80%), or consecutive steps reverse direction as often.
     """
-    surface = traj.surface
     batch = traj.batch_shape
-    last = traj.last_index
-    x0, xT = traj.params[0], traj.params[-1]  # a diverged run is frozen at its last point
-    g0 = np.linalg.norm(surface.grad(x0), axis=-1)
-    gT = np.linalg.norm(surface.grad(xT), axis=-1)
-    at_rest = gT <= 1e-6 * (1.0 + g0)
-    negative_curvature = hessian_eigenvalues(surface, xT)[..., 0] < -1e-9
-
-    steps = traj.steps
-    half = steps // 2
-    if len(surface.minima):
-        d0 = distance_to_minimum(surface, x0)
-        if noise > 0:
-            tail = traj.params[steps - max(1, steps // 10) :]
-            near = distance_to_minimum(surface, tail).mean(axis=0) <= 0.05 * d0
-        else:
-            near = distance_to_minimum(surface, xT) <= 1e-4 * d0
-        near |= d0 == 0
-        floor = surface.min_value
-    else:
-        near = np.zeros(batch, dtype=bool)
-        floor = None
-
-    moves = np.diff(traj.params[half:], axis=0)
-    turns = (moves[1:] * moves[:-1]).sum(axis=-1) < 0
-    moving = (np.abs(moves[1:]).sum(axis=-1) > 0) & (np.abs(moves[:-1]).sum(axis=-1) > 0)
-    reversal = turns.sum(axis=0) / np.maximum(moving.sum(axis=0), 1)
-    l_half, l_end = traj.losses[half], traj.losses[-1]
-    gap = np.abs(l_half - floor) if floor is not None else np.abs(l_half) + 1e-12
-    progress = np.abs(l_half - l_end)
-    growing = (l_end > traj.losses[0]) & (l_end > l_half) & (np.diff(traj.losses[half:], axis=0) >= 0).all(axis=0)
-
     out = np.empty(batch, dtype=object)
     for idx in np.ndindex(*batch):
-        out[idx] = _label_one(
-            bool(traj.diverged[idx]),
-            bool(growing[idx]),
-            int(last[idx]),
-            bool(near[idx]),
-            bool(at_rest[idx]),
-            bool(negative_curvature[idx]),
-            float(reversal[idx]),
-            float(progress[idx]),
-            float(gap[idx]),
-            xT[idx],
-            float(traj.losses[-1][idx]),
-            surface,
-        )
+        out[idx] = _verdict(traj.run(idx) if batch else traj, noise)
     return out[()] if batch == () else out
 
 
-def _label_one(
-    diverged: bool,
-    growing: bool,
-    last: int,
-    near: bool,
-    at_rest: bool,
-    negative_curvature: bool,
-    reversal: float,
-    progress: float,
-    gap: float,
-    x_end: np.ndarray,
-    loss_end: float,
-    surface: Surface,
-) -> RunLabel:
-    point = "(" + ", ".join(f"{v:.3g}" for v in np.atleast_1d(x_end)) + ")"
-    if diverged:
-        return RunLabel("diverged", f"the iterate ran off to {point} and was stopped at step {last}")
-    if growing:
-        return RunLabel("diverged", f"the loss grows every step (now L = {loss_end:.3g}): each step overshoots more")
-    if near:
-        return RunLabel("converged", f"it reached the minimum: θ = {point}, L = {loss_end:.3g}")
-    if at_rest and not negative_curvature:
-        return RunLabel("converged", f"it came to rest at a local minimum θ = {point} with L = {loss_end:.3g}")
-    if at_rest:
-        return RunLabel("stalled", f"the gradient vanished at the saddle point {point}: it is not a minimum")
-    if reversal >= 0.5:
-        return RunLabel("oscillating", f"it overshoots: {reversal:.0%} of its late steps reversed direction")
-    if progress <= 1e-3 * gap:
-        return RunLabel("stalled", "the loss has almost stopped changing far from the minimum (a plateau)")
-    return RunLabel(
-        "too slow", f"still descending at the last step (L = {loss_end:.3g}): it needs more steps or a larger η"
+def _steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
+def _point(x: np.ndarray) -> str:
+    return "(" + ", ".join(f"{v:.3g}" for v in np.atleast_1d(x)) + ")"
+
+
+def _sign_changes(values: np.ndarray, floor: float) -> tuple[int, int]:
+    """Over consecutive pairs of ``values`` (steps on axis 0) both above ``floor`` in size: how many change sign,
+    and how many there are, per column."""
+    a, b = values[:-1], values[1:]
+    valid = (np.abs(a) > floor) & (np.abs(b) > floor)
+    return ((a * b < 0) & valid).sum(axis=0), valid.sum(axis=0)
+
+
+def _verdict(traj: Trajectory, noise: float) -> Verdict:
+    from lr_core.surfaces import scales
+
+    surface, last, left = traj.surface, int(traj.last_index), bool(traj.diverged)
+    steps = traj.steps
+    path = traj.params[: last + 1]
+    losses = traj.losses[: last + 1]
+    x0, xT = path[0], path[-1]
+    g0, gT = float(np.linalg.norm(surface.grad(x0))), float(np.linalg.norm(surface.grad(xT)))
+    curv = np.linalg.eigvalsh(surface.hessian(xT))
+    G, C = scales(surface)
+    at_rest = gT <= 1e-6 * (1.0 + g0)
+    flat = gT <= FLAT * G
+    positive_definite = bool(np.all(curv > FLAT * C * 1e-3))
+    mid = min(last, max(0, last // 2))
+    noisy = noise > 0
+    share = 0.8 if noisy else 0.5
+
+    # -- distances to the nearest minimum, and the error along the Hessian's eigenvectors there
+    has_minima = len(surface.minima) > 0
+    osc_share = 0.0
+    if has_minima:
+        d = distance_to_minimum(surface, path)
+        d0, dT = float(d[0]), float(d[-1])
+        star = surface.minima[np.argmin(((surface.minima - xT) ** 2).sum(axis=-1))]
+        _, q = np.linalg.eigh(surface.hessian(star))
+        usable = path[:last] if left else path  # a run that left the box ends on a clipped point
+        flips, pairs = _sign_changes((usable - star) @ q, 1e-9 * max(d0, 1e-300))
+        shares = np.where(pairs > 0, flips / np.maximum(pairs, 1), 0.0)
+        osc_share = float(shares.max()) if len(shares) else 0.0
+    moves = np.diff(path[:last] if left else path, axis=0)
+    if len(moves) >= 2:
+        dots = (moves[1:] * moves[:-1]).sum(axis=-1)
+        moving = (np.abs(moves[1:]).sum(axis=-1) > 0) & (np.abs(moves[:-1]).sum(axis=-1) > 0)
+        osc_share = max(osc_share, float(((dots < 0) & moving).sum() / max(moving.sum(), 1)))
+    oscillating = osc_share >= share
+
+    # -- fate: unbounded, diverged, converged, stalled, slow (at most one holds)
+    falling = losses[-1] < losses[max(0, last - 1)] or left
+    unbounded = not has_minima and not at_rest and falling and losses[-1] < _lowest_on_plot(surface)
+    growing = bool(
+        losses[-1] > losses[0] and losses[-1] > losses[mid] and np.all(np.diff(traj.losses[steps // 2 :]) >= 0)
     )
+    unstable = ""
+    if has_minima and not noisy:
+        if dT > d0 and dT > d[max(0, len(d) - 2)]:
+            unstable = "it ends farther from the minimum than it started, and is moving away"
+        if surface.constant_hessian and "plain_gradient_step" in traj.optimizer.capabilities and last >= 1:
+            rate = float(traj.lrs[last - 1])
+            lam, q = np.linalg.eigh(surface.hessian(star))
+            error = (xT - star) @ q
+            grows = (np.abs(1 - rate * lam) > 1 + 1e-12) & (np.abs(error) > 1e-12 * max(d0, 1e-300))
+            if grows.any():
+                k = int(np.argmax(np.where(grows, np.abs(1 - rate * lam), 0)))
+                unstable = (
+                    f"η = {rate:.3g} is above 2/λ = {2 / lam[k]:.3g}: along that direction every step multiplies "
+                    f"the error by |1 − ηλ| = {abs(1 - rate * lam[k]):.3g} > 1"
+                )
+    diverged = not unbounded and (left or growing or bool(unstable))
+    if has_minima and not (diverged or unbounded):
+        if noisy:
+            tail = distance_to_minimum(surface, traj.params[steps - max(1, steps // 10) :])
+            near = d0 > 0 and float(tail.mean()) <= 0.05 * d0
+            approaching = float(tail.mean()) < d0
+        else:
+            near = dT <= CONVERGED_TOL * d0
+            approaching = dT < d0 and losses[-1] <= losses[mid]
+    else:
+        near = approaching = False
+    converged = not (diverged or unbounded) and (near or (at_rest and positive_definite))
+    stalled = not (diverged or unbounded or converged) and flat and not positive_definite
+    slow = not (diverged or unbounded or converged or stalled) and approaching
+
+    where = ""
+    if stalled:
+        if np.all(np.abs(curv) <= FLAT * C):
+            where = "plateau"
+        elif np.all(curv < 0):
+            where = "maximum"
+        else:
+            where = "saddle point"
+
+    # -- the label, the reason and the advice, from the facts alone
+    point, loss_end = _point(xT), float(losses[-1])
+    peak = float(losses.max())
+    rose = peak > losses[0] + 1e-9 * abs(losses[0]) + 1e-12  # some step went uphill
+    zig = " while overshooting it back and forth" if oscillating else ""
+    plain_quadratic = surface.constant_hessian and "plain_gradient_step" in traj.optimizer.capabilities
+    if diverged:
+        label = "diverged"
+        if left:
+            reason = f"the iterate ran off to {point} and was stopped at step {last}"
+        elif unstable:
+            reason = unstable
+        else:
+            reason = f"the loss grows every step (now L = {loss_end:.3g})"
+        advice = "Lower η: each step overshoots by more than it corrects."
+    elif unbounded:
+        label = "unbounded"
+        reason = f"the loss kept falling (now L = {loss_end:.3g}) on a surface with no minimum"
+        advice = "No learning rate fixes this: the loss has no minimum to converge to."
+    elif stalled:
+        label = "stalled"
+        reason = {
+            "plateau": f"the gradient is almost zero (‖∇L‖ = {gT:.2g}) on a plateau, far from the minimum",
+            "maximum": f"it sits on a maximum at {point}, where the gradient is zero",
+            "saddle point": f"the gradient vanished at the saddle point {point}: not a minimum",
+        }[where]
+        advice = {
+            "plateau": "A larger η, momentum or an adaptive method (which divides by the gradient's size) gets across.",
+            "maximum": "Any push off it (noise, another start) rolls downhill.",
+            "saddle point": "A small push off the ridge (noise, or another start) escapes it.",
+        }[where]
+    elif converged:
+        label = "converged"
+        if near:
+            reason = f"it reached the minimum{zig}: θ = {point}, L = {loss_end:.3g}"
+        else:
+            reason = f"it came to rest at a local minimum θ = {point} with L = {loss_end:.3g}"
+        advice = "A smaller η would approach without overshooting." if oscillating else ""
+    elif oscillating:
+        label = "oscillating"
+        if slow:
+            reason = (
+                f"it zigzags towards the minimum, overshooting it every step, and was still "
+                f"{dT:.3g} away after {_steps(steps)} (from {d0:.3g})"
+            )
+            advice = "More steps get it there; a smaller η damps the zigzag."
+        else:
+            reason = "it bounces back and forth without getting closer"
+            advice = "A smaller η ends the bouncing."
+    elif slow:
+        label = "too slow"
+        reason = f"still approaching the minimum after {_steps(steps)}: {dT:.3g} away, from {d0:.3g}"
+        if rose:
+            advice = (
+                f"More steps would bring it closer. The loss rose to {peak:.3g} on the way, so a larger η is no remedy."
+            )
+        elif plain_quadratic:
+            advice = "More steps or a larger η get it there."
+        else:
+            advice = "More steps would bring it closer; a larger η might too."
+    else:
+        label = "undecided"
+        reason = (
+            f"it ended {dT:.3g} from the minimum, having started {d0:.3g} away"
+            if has_minima
+            else f"it ended at {point} with L = {loss_end:.3g}"
+        )
+        advice = f"The loss rose to {peak:.3g} on the way: a smaller η would not overshoot so far." if rose else ""
+    return Verdict(converged, oscillating, diverged, unbounded, stalled, slow, label, reason, advice, where)
+
+
+def _lowest_on_plot(surface: Surface) -> float:
+    """The lowest loss on the plotting box (its corners and a coarse grid): below it, a run on a surface with no
+    minimum has left everything the figure shows behind."""
+    from lr_core.surfaces import curve, grid
+
+    values = curve(surface, 201)[1] if surface.dim == 1 else grid(surface, 41)[2]
+    return float(np.min(values))
 
 
 # ------------------------------------------------------------------------------------------------ range test

@@ -101,6 +101,9 @@ def _is_zero(h: float | Array) -> bool:
 
 
 CAPABILITIES = {
+    "plain_gradient_step": "its step is exactly -η∇L(θ) (no momentum, no adaptation, no decay), so on a quadratic "
+    "the closed form |1 - ηλ| decides the run",
+    "adaptive": "divides each coordinate's step by a running measure of its gradients' size",
     "moments": "keeps bias-corrected moment estimates m̂ and v̂ (the course's Adam update), and takes bias_correction",
     "decoupled_weight_decay": "its weight decay shrinks θ directly instead of passing through the gradient",
     "momentum": "keeps a momentum buffer",
@@ -167,6 +170,7 @@ def sgd(
     mom = non_negative("momentum", momentum)
     damp = non_negative("dampening", dampening)
     wd, decay = _weight_decay(weight_decay)
+    decays = not _is_zero(wd)
     if nesterov and (np.any(np.asarray(mom) <= 0) or not _is_zero(damp)):
         raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening")
     has_momentum = not _is_zero(mom)
@@ -198,7 +202,7 @@ def sgd(
         update,
         internals,
         sgd,
-        frozenset({"momentum"} if has_momentum else ()),
+        frozenset({"momentum"} if has_momentum else () if decays else {"plain_gradient_step"}),
     )
 
 
@@ -258,6 +262,7 @@ def adagrad(
         update,
         internals,
         adagrad,
+        frozenset({"adaptive"}),
     )
 
 
@@ -335,7 +340,7 @@ def rmsprop(
         update,
         internals,
         rmsprop,
-        frozenset({"momentum"} if has_momentum else ()),
+        frozenset({"adaptive", "momentum"} if has_momentum else {"adaptive"}),
     )
 
 
@@ -398,7 +403,7 @@ def _adam(
     hyper = {"betas": (beta1, beta2), "eps": eps, "weight_decay": wd, "amsgrad": amsgrad}
     if not bias_correction:
         hyper["bias_correction"] = False
-    capabilities = {"moments", "momentum"} | ({"decoupled_weight_decay"} if decoupled else set())
+    capabilities = {"adaptive", "moments", "momentum"} | ({"decoupled_weight_decay"} if decoupled else set())
     return Optimizer(factory.__name__, hyper, lr, init, update, internals, factory, frozenset(capabilities))
 
 
@@ -531,7 +536,7 @@ def nadam(
         update,
         internals,
         nadam,
-        frozenset({"momentum"} | ({"decoupled_weight_decay"} if decoupled_weight_decay else set())),
+        frozenset({"adaptive", "momentum"} | ({"decoupled_weight_decay"} if decoupled_weight_decay else set())),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,9 @@ class Surface:
     """A differentiable loss :math:`L: \\mathbb{R}^{d} \\to \\mathbb{R}`.
 
     ``bounds`` is one ``(low, high)`` pair per coordinate, the box a figure shows; ``minima`` has shape
-    ``(k, dim)`` (``k`` may be 0, as for a saddle); ``latex`` is the formula with its current numbers.
+    ``(k, dim)`` (``k`` may be 0, as for a saddle); ``latex`` is the formula with its current numbers;
+    ``constant_hessian`` marks a quadratic, whose Hessian is the same everywhere (so the closed form
+    :math:`|1 - \\eta\\lambda|` decides a gradient-descent run exactly).
     """
 
     name: str
@@ -39,6 +42,7 @@ class Surface:
     lesson: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
     value_and_grad_fn: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = field(default=None, repr=False)
+    constant_hessian: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bounds", tuple((float(lo), float(hi)) for lo, hi in self.bounds))
@@ -135,6 +139,7 @@ def quadratic_1d(a: float = 1.0, b: float = -6.0, c: float = 9.0) -> Surface:
         minima=np.array([[theta_star]]),
         lesson="Constant curvature 2a: gradient descent converges exactly when η < 2/(2a) = 1/a.",
         params={"a": a, "b": b, "c": c},
+        constant_hessian=True,
     )
 
 
@@ -220,6 +225,7 @@ def quadratic_2d(
         "the wide one sets the speed.",
         params={"eigenvalues": tuple(lam.tolist()), "angle_deg": angle, "center": tuple(center_arr.tolist())},
         value_and_grad_fn=value_and_grad,
+        constant_hessian=True,
     )
 
 
@@ -526,6 +532,25 @@ def make_surface(name: str, **params: Any) -> Surface:
 def surfaces_of_dim(dim: int) -> list[str]:
     """Names of the registered surfaces of dimension ``dim`` (with their default parameters)."""
     return [name for name, entry in SURFACES.items() if entry.factory().dim == dim]
+
+
+@lru_cache(maxsize=256)
+def _scales(name: str, params: tuple) -> tuple[float, float]:
+    surface = make_surface(name, **dict(params))
+    if surface.dim == 1:
+        points = np.linspace(*surface.bounds[0], 201)[:, None]
+    else:
+        (x0, x1), (y0, y1) = surface.bounds
+        points = np.stack(np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41)), axis=-1).reshape(-1, 2)
+    grads = np.linalg.norm(surface.grad(points), axis=-1)
+    curvatures = np.abs(np.linalg.eigvalsh(surface.hessian(points)))
+    return float(grads.max()), float(curvatures.max())
+
+
+def scales(surface: Surface) -> tuple[float, float]:
+    """``(G, C)``: the largest gradient norm and the largest absolute Hessian eigenvalue over the plotting box, the
+    yardsticks for "the gradient is almost zero" and "the surface is almost flat" on this surface."""
+    return _scales(surface.name, tuple(sorted(surface.params.items())))
 
 
 def grid(surface: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

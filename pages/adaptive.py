@@ -77,7 +77,10 @@ def race() -> None:
         )
 
     st.markdown(
-        "  \n".join(f"**{n}**: {v.label}: {v.reason}." for n, v in zip(result.names, result.verdicts, strict=True))
+        "  \n".join(
+            f"**{n}** {v.sentence}: {v.reason}." + (f" {v.advice}" if v.advice else "")
+            for n, v in zip(result.names, result.verdicts, strict=True)
+        )
     )
 
     # ------------------------------------------------------------------------------------------------ inspector

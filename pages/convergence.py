@@ -51,7 +51,8 @@ def one_dimension() -> None:
         rf"|\theta_t - \theta^*| = |1 - \eta L|^t\,|\theta_0 - \theta^*|, \qquad |1 - \eta L| = |1 - {ui.fmt(lr1)}"
         rf" \times {ui.fmt(L)}| = {ui.fmt(one.factor)} \;{relation}\; 1"
     )
-    st.markdown(f"Regime: **{one.regime}**. This run **{one.label.label}**: {one.label.reason}.")
+    st.markdown(f"Regime: **{one.regime}**.")
+    ui.verdict(one.label)
 
 
 one_dimension()
@@ -117,7 +118,7 @@ def two_dimensions() -> None:
         rf"\lambda_{{max}}}} = {ui.fmt(best)},\quad "
         rf"r(\eta^*) = \frac{{\kappa - 1}}{{\kappa + 1}} = {ui.fmt(two.optimal_factor)}"
     )
-    st.markdown(f"This run **{two.label.label}**: {two.label.reason}.")
+    ui.verdict(two.label)
 
 
 two_dimensions()
@@ -161,7 +162,7 @@ def local() -> None:
             "step overshoots locally.",
             key="local_fig",
         )
-    st.markdown(f"This run **{local.label.label}**: {local.label.reason}.")
+    ui.verdict(local.label)
 
 
 local()

@@ -53,13 +53,11 @@ def step_by_step() -> None:
         key="update_rule_fig",
     )
 
-    label = result.label
-    verdict = {"converged": "✅", "oscillating": "〰️", "diverged": "💥", "too slow": "🐢", "stalled": "⏸️"}[label.label]
-    st.markdown(f"### {verdict} This run **{label.label}**: {label.reason}.")
+    ui.verdict(result.label)
     if result.seed is not None:
         st.markdown(
             " · ".join(
-                f"η = {r}: **{lab.label}**" for r, lab in zip(lesson.COURSE_RATES, result.seed_labels, strict=True)
+                f"η = {r}: **{lab.label}**" + (", overshooting" if lab.oscillating and lab.converged else "") for r, lab in zip(lesson.COURSE_RATES, result.seed_labels, strict=True)
             )
         )
 

@@ -6,7 +6,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from lr_core import analysis as an
-from lr_core.optimizers import adam, sgd
+from lr_core.optimizers import adam, make_optimizer, sgd
 from lr_core.runner import run, sweep
 from lr_core.surfaces import bumpy, double_well_1d, plateau, quadratic_1d, quadratic_2d, rosenbrock, saddle
 
@@ -97,17 +97,23 @@ def test_predicted_steps_are_infinite_when_not_contracting():
 
 def labels(traj, **kw):
     result = an.classify(traj, **kw)
-    return [result.label] if isinstance(result, an.RunLabel) else [r.label for r in result.ravel()]
+    return [result.label] if isinstance(result, an.Verdict) else [r.label for r in result.ravel()]
 
 
 def test_labels_of_the_seed_rates():
     traj = run(quadratic_1d(), sgd(lr=np.array([0.05, 0.3, 0.8, 1.0, 1.2, 3.0])), [-1.0], 15)
-    assert labels(traj) == ["too slow", "converged", "oscillating", "oscillating", "diverged", "diverged"]
+    assert labels(traj) == ["too slow", "converged", "converged", "oscillating", "diverged", "diverged"]
+    verdicts = an.classify(traj)
+    assert [v.oscillating for v in verdicts] == [False, False, True, True, True, True]
+    assert [v.outcome for v in verdicts] == ["slow", "smooth", "overshooting", "bouncing", "diverged", "diverged"]
 
 
 def test_labels_of_stalls_and_local_minima():
     assert labels(run(saddle(), sgd(lr=0.1), [1.5, 0.0], 200)) == ["stalled"]
-    assert labels(run(plateau(), sgd(lr=0.1), [3.5, 1.5], 200)) == ["stalled"]
+    assert an.classify(run(saddle(), sgd(lr=0.1), [1.5, 0.0], 200)).where == "saddle point"
+    assert an.classify(run(plateau(), sgd(lr=0.1), [3.5, 1.5], 200)).where == "plateau"
+    top = an.classify(run(double_well_1d(), sgd(lr=0.1), [0.0], 40))
+    assert top.stalled and top.where == "maximum", "in 1-D a point where L'' < 0 is a maximum, not a saddle"
     assert labels(run(plateau(), adam(lr=0.1), [3.5, 1.5], 200)) == ["converged"]
     local = an.classify(run(bumpy(), sgd(lr=0.05), [2.5, 2.5], 300))
     assert local.label == "converged" and "local minimum" in local.reason
@@ -142,3 +148,72 @@ def test_range_test_stops_when_the_loss_explodes():
 def test_range_test_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         an.range_test(quadratic_1d(), [-1.0], **kwargs)
+
+
+OPTS = ("adam", "adagrad", "rmsprop")
+
+
+def suggests_larger(v: an.Verdict) -> bool:
+    return "or a larger η" in v.advice or "a larger η might" in v.advice
+
+
+def test_no_absurd_advice():
+    """The issue's cases: a run that overshoots wildly, runs off downhill or barely started is never told that it
+    needs a larger η, and a parabola is never a plateau."""
+    wild = [an.classify(run(rosenbrock(), make_optimizer(n, 10.0), [-1.5, 2.5], 300)) for n in OPTS]
+    assert not any(suggests_larger(v) for v in wild)
+    assert all("no remedy" in v.advice or "smaller η" in v.advice for v in wild), [v.advice for v in wild]
+    downhill = an.classify(run(saddle(), make_optimizer("adam", 0.1), [1.5, 1e-3], 300))
+    assert downhill.unbounded and downhill.label == "unbounded" and not suggests_larger(downhill)
+    first = an.classify(run(quadratic_1d(), sgd(lr=1e-4), [-1.0], 1))
+    assert first.label == "too slow" and first.slow and not first.stalled
+    assert "1 step:" in first.reason
+
+
+FRACTIONS = st.floats(0.01, 1.6).filter(lambda f: abs(f - 1.0) > 1e-6)
+
+
+@given(
+    dim=st.sampled_from([1, 2]),
+    lam=st.tuples(st.floats(0.1, 10.0), st.floats(0.1, 10.0)),
+    angle=st.floats(-90, 90),
+    frac=FRACTIONS,
+    coords=st.tuples(st.floats(0.2, 2.5), st.floats(0.2, 2.5), st.booleans(), st.booleans()),
+    steps=st.integers(1, 200),
+)
+def test_verdict_facts_agree_with_the_closed_form_on_every_quadratic(dim, lam, angle, frac, coords, steps):
+    """Gradient descent on a quadratic: the error along eigenvector i is c_i (1 − ηλ_i)^t. So it diverges iff some
+    |1 − ηλ_i| > 1, oscillates iff some 1 − ηλ_i < 0, has converged iff |e_T| ≤ 10⁻³ |e_0|, and otherwise is still
+    approaching (slow); it never stalls or runs off without bound."""
+    if dim == 1:
+        surface = quadratic_1d(lam[0] / 2, -lam[0] * 0.7, 0.0)  # L'' = λ, minimum at 0.7
+        eig, q = np.array([lam[0]]), np.eye(1)
+    else:
+        surface = quadratic_2d(lam, angle)
+        eig, q = np.linalg.eigh(surface.hessian(surface.minima[0]))
+    c = np.array([coords[0] * (-1) ** coords[2], coords[1] * (-1) ** coords[3]])[:dim]
+    x0 = surface.minima[0] + q @ c
+    eta = frac * 2 / eig.max()
+    factor = 1 - eta * eig
+    assume(np.all(np.abs(factor) > 1e-3) and np.all(np.abs(np.abs(factor) - 1) > 1e-9))
+    traj = run(surface, sgd(lr=eta), x0, steps)
+    v = an.classify(traj)
+
+    d0, dT = np.linalg.norm(c), np.linalg.norm(c * factor**steps)
+    assert v.diverged == bool(np.abs(factor).max() > 1)
+    if not traj.diverged:  # a run stopped at the box's edge may have had no step to flip in
+        assert v.oscillating == bool(factor.min() < 0)
+    elif v.oscillating:
+        assert factor.min() < 0
+    assert not v.stalled and not v.unbounded
+    if not v.diverged:
+        g0, gT = np.linalg.norm(surface.grad(x0)), np.linalg.norm(surface.grad(traj.params[-1]))
+        if dT <= 1e-3 * d0 * (1 - 1e-9):
+            assert v.converged
+        if v.converged:
+            assert dT <= 1e-3 * d0 * (1 + 1e-9) or gT <= 1e-6 * (1 + g0)
+        assert v.slow == (not v.converged)
+    derived = ("diverged" if v.diverged else "converged" if v.converged else "oscillating" if v.oscillating
+               else "too slow")  # fmt: skip
+    assert v.label == derived
+    assert suggests_larger(v) <= (v.slow and not v.oscillating), "a larger η only where it is true"

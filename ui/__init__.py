@@ -23,6 +23,7 @@ import plotly
 import streamlit as st
 from plotly.io.json import to_json_plotly
 
+from lr_core.analysis import Verdict
 from lr_core.controls import Choice, Control, IntList, MultiChoice, Number, Toggle, build, by_key
 from lr_core.lessons import Page
 
@@ -253,6 +254,23 @@ def show_figure(fig: dict, alt: str, key: str, on_click: Callable[[float, float]
         on_click_change=clicked if on_click else None,
     )
     st.caption(f"Figure: {alt}")
+
+
+VERDICT_ICONS = {
+    "converged": "✅",
+    "oscillating": "〰️",
+    "diverged": "💥",
+    "unbounded": "📉",
+    "stalled": "⏸️",
+    "too slow": "🐢",
+    "undecided": "❔",
+}
+
+
+def verdict(v: Verdict) -> None:
+    """A run's verdict as the page states it: the label, the reason, the advice."""
+    st.markdown(f"### {VERDICT_ICONS[v.label]} This run {v.sentence}")
+    st.markdown(f"{v.reason[0].upper()}{v.reason[1:]}." + (f" {v.advice}" if v.advice else ""))
 
 
 def takeaway(text: str) -> None:

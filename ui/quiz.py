@@ -123,7 +123,7 @@ def _show_scene(q, key: str) -> None:
         fig = figures.contour_paths(result.surface, runs, log_levels=True, title="The run", height=480)
     show_figure(fig, "the scene of the question, run by the engine after your prediction.", key=f"{key}.{q.id}.scene")
     for name, label in zip(result.names, result.labels, strict=True):
-        st.markdown(f"**{name}**: {label.label}: {label.reason}.")
+        st.markdown(f"**{name}** {label.sentence}: {label.reason}.")
 
 
 def embedded_questions(page: Page) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from lr_core import analysis
-from lr_core.analysis import RunLabel
+from lr_core.analysis import Verdict
 from lr_core.controls import Choice, MultiChoice, Number, Toggle, build
 from lr_core.lessons import Page
 from lr_core.optimizers import VARIANTS, Optimizer, capabilities, make_optimizer
@@ -116,7 +116,7 @@ class RaceScene:
     start: tuple[float, float]
     names: list[str]
     trajs: list[Trajectory]
-    verdicts: list[RunLabel]
+    verdicts: list[Verdict]
     floor: float
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lr_core import analysis
-from lr_core.analysis import RunLabel
+from lr_core.analysis import Verdict
 from lr_core.controls import Number, three_digits
 from lr_core.lessons import Page
 from lr_core.optimizers import sgd
@@ -84,7 +84,7 @@ class Stability1DScene:
     steps: np.ndarray
     measured: np.ndarray
     predicted: np.ndarray
-    label: RunLabel
+    label: Verdict
 
 
 def stability_1d(cfg: Stability1DConfig) -> Stability1DScene:
@@ -128,7 +128,7 @@ class Stability2DScene:
     config: Stability2DConfig
     surface: Surface
     traj: Trajectory
-    label: RunLabel
+    label: Verdict
     eigenvalues: np.ndarray
     kappa: float
     critical_lr: float
@@ -215,7 +215,7 @@ class LocalCurvatureScene:
     config: LocalCurvatureConfig
     surface: Surface
     traj: Trajectory
-    label: RunLabel
+    label: Verdict
     curve: tuple[np.ndarray, np.ndarray]
     local_critical: np.ndarray
     critical_at_minimum: float

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lr_core import analysis
-from lr_core.analysis import RunLabel
+from lr_core.analysis import Verdict
 from lr_core.controls import MultiChoice, Number, build, by_key
 from lr_core.lessons import Page
 from lr_core.optimizers import sgd
@@ -124,7 +124,7 @@ class SchedulesScene:
     schedules: list  # list[Schedule]
     rates: dict[str, np.ndarray]
     trajs: list[Trajectory]
-    verdicts: list[RunLabel]
+    verdicts: list[Verdict]
     mean_losses: list[np.ndarray]
     summary: pd.DataFrame
     start: tuple[float, float] = (2.5, 2.0)

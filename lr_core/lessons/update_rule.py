@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lr_core import analysis
-from lr_core.analysis import RunLabel
+from lr_core.analysis import Verdict
 from lr_core.controls import Number, Toggle
 from lr_core.lessons import Page
 from lr_core.optimizers import sgd
@@ -105,7 +105,7 @@ class UpdateRuleScene:
     config: UpdateRuleConfig
     surface: Surface
     traj: Trajectory
-    label: RunLabel
+    label: Verdict
     x_range: tuple[float, float]
     y_range: tuple[float, float]
     curve: tuple[np.ndarray, np.ndarray]
@@ -113,7 +113,7 @@ class UpdateRuleScene:
     selected: StepNumbers | None
     tangent: tuple[np.ndarray, np.ndarray] | None
     seed: Trajectory | None = None
-    seed_labels: list[RunLabel] = field(default_factory=list)
+    seed_labels: list[Verdict] = field(default_factory=list)
 
     @property
     def curvature(self) -> float:
@@ -157,7 +157,7 @@ def update_rule(cfg: UpdateRuleConfig) -> UpdateRuleScene:
         tangent = (xs, selected.loss + g * (xs - th))
 
     seed = None
-    seed_labels: list[RunLabel] = []
+    seed_labels: list[Verdict] = []
     if cfg.compare_seed:
         seed = run(surface, sgd(lr=np.array(COURSE_RATES)), [cfg.start], cfg.steps)
         seed_labels = list(analysis.classify(seed))

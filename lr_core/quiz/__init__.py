@@ -6,9 +6,11 @@ A question file holds ``[[question]]`` tables. Every question has an ``id``, a `
 - ``single``: ``choices`` and ``answer``, the index (from 0) of the right one;
 - ``multi``: ``choices`` and ``answer``, the list of right indices;
 - ``numeric``: ``answer`` (or ``compute``) and a relative ``tolerance`` (default 1e-3);
-- ``predict``: a ``scene`` that the page runs after the student predicts; the answer comes from
-  :func:`lr_core.analysis.classify` (the run's fate) or, for a race, from which optimizer ends closest to the
-  minimum. No key is written in the file.
+- ``predict``: a ``scene`` that the page runs after the student predicts. For one run the choices are
+  ``outcomes``, keys of :data:`lr_core.analysis.OUTCOMES` (default: all of them), statements about the facts
+  :func:`lr_core.analysis.classify` finds, which no run can make true together; the right one is the one true of
+  the run (a question where none or several are true is refused). For a race, the choices name the racers
+  and the right one ends closest to the minimum. No key is written in the file.
 
 Any question may be **parametric**: ``params`` maps a name to ``{ from = low, to = high }`` (a whole number
 drawn per student) or to a list of values to pick one from; ``{name}`` in the prompt, choices and scene is
@@ -50,7 +52,6 @@ CONTROLS = (
     Number(key="n", label="Number of questions", default=10, lo=3, hi=40, integer=True),
 )
 """The Quiz page's settings, declared once."""
-OUTCOMES = ("converged", "oscillating", "diverged", "too slow", "stalled")
 BANK_DIR = Path(__file__).resolve().parent
 
 
@@ -144,6 +145,7 @@ class Question:
     params: Mapping[str, Any] = field(default_factory=dict)
     compute: str | None = None
     scene: Mapping[str, Any] | None = None
+    outcomes: tuple[str, ...] = ()
     source: str = ""
     values: Mapping[str, Any] = field(default_factory=dict)
 
@@ -257,10 +259,14 @@ def predict_answer(q: Question) -> int:
     result = run_scene(q.scene)
     if q.scene.get("racers"):
         return int(np.argmin(result.gaps))
-    label = result.labels[0].label
-    if label not in q.choices:
-        raise QuizBankError(f"{q.source}: question {q.id!r}: the run {label}, which is not among its choices")
-    return q.choices.index(label)
+    verdict = result.labels[0]
+    true = [i for i, key in enumerate(q.outcomes) if analysis.OUTCOMES[key][1](verdict)]
+    if len(true) != 1:
+        raise QuizBankError(
+            f"{q.source}: question {q.id!r}: {len(true)} of its outcomes are true of the run "
+            f"({verdict.label}: {verdict.reason}); exactly one must be"
+        )
+    return true[0]
 
 
 # ---------------------------------------------------------------------------------------------------- loading
@@ -317,6 +323,7 @@ def _parse(source: str, number: int, t: Mapping[str, Any]) -> Question:
         "params",
         "compute",
         "scene",
+        "outcomes",
     }
     if unknown:
         raise fail(f"unknown field(s) {', '.join(sorted(unknown))}")
@@ -325,7 +332,15 @@ def _parse(source: str, number: int, t: Mapping[str, Any]) -> Question:
     kind = t["kind"]
     if kind not in KINDS:
         raise fail(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-    choices = tuple(t.get("choices", OUTCOMES if kind == "predict" and "racers" not in t.get("scene", {}) else ()))
+    outcomes: tuple[str, ...] = ()
+    if kind == "predict" and isinstance(t.get("scene"), dict) and "racers" not in t["scene"]:
+        outcomes = tuple(t.get("outcomes", analysis.OUTCOMES))
+        unknown = [o for o in outcomes if o not in analysis.OUTCOMES]
+        if unknown or len(outcomes) < 2 or "choices" in t:
+            raise fail(f"outcomes must be two or more of {', '.join(analysis.OUTCOMES)} (and no choices)")
+        choices = tuple(analysis.OUTCOMES[o][0] for o in outcomes)
+    else:
+        choices = tuple(t.get("choices", ()))
     params = t.get("params", {})
     if not isinstance(params, dict):
         raise fail("params must be a table")
@@ -379,6 +394,7 @@ def _parse(source: str, number: int, t: Mapping[str, Any]) -> Question:
         params=params,
         compute=compute,
         scene=t.get("scene"),
+        outcomes=outcomes,
         source=source,
     )
     if q.needs_instance:

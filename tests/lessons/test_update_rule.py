@@ -22,7 +22,8 @@ def test_update_rule_scene_spells_out_the_selected_step():
 
 def test_update_rule_seed_comparison_has_the_seeds_outcomes():
     scene = lesson.update_rule(lesson.UpdateRuleConfig(compare_seed=True))
-    assert [lab.label for lab in scene.seed_labels] == ["too slow", "converged", "oscillating"]
+    assert [lab.label for lab in scene.seed_labels] == ["too slow", "converged", "converged"]
+    assert [lab.oscillating for lab in scene.seed_labels] == [False, False, True]
     with pytest.raises(ValueError, match="selected step"):
         lesson.UpdateRuleConfig(steps=5, selected=9)
 
