@@ -137,9 +137,10 @@ def distance_to_minimum(surface: Surface, points: Any) -> np.ndarray:
 
 CONVERGED_TOL = 1e-3
 """A run has converged when it ends within this fraction of its starting distance from a minimum."""
-FLAT = 1e-3
-"""The gradient is "almost zero" below this fraction of the surface's largest gradient over the plot (and the
-surface "almost flat" below this fraction of its largest curvature): see :func:`lr_core.surfaces.scales`."""
+PLATEAU = 1e-2
+"""A run is on a plateau when, at its final slope, walking straight across the whole plot would lower the loss by
+less than this fraction of the gap left to the minimum: :math:`\\|g_T\\| D \\le p\\,(L_T - L^*)`, with
+:math:`D` the plot's widest side."""
 
 LABELS = ("converged", "oscillating", "diverged", "unbounded", "stalled", "too slow", "undecided")
 """The labels, one per run, derived from the facts of a :class:`Verdict` in this order of precedence: diverged,
@@ -220,15 +221,16 @@ def classify(traj: Trajectory, *, noise: float = 0.0) -> Verdict | np.ndarray:
     step :math:`t` of :math:`T`:
 
     - **diverged**: the run left the divergence box (see :mod:`lr_core.runner`); or its loss ends above where it
-      started and rose through the second half; or :math:`d_T > d_0` and still growing; or, for a plain gradient
-      step on a quadratic, :math:`|1 - \\eta\\lambda| > 1` along a direction the error still has.
+      started and rose through the second half; or, for a plain gradient step on a quadratic,
+      :math:`|1 - \\eta\\lambda| > 1` along a direction the error still has.
     - **unbounded**: no minimum exists, and the loss fell below the lowest value on the plot.
     - **converged**: :math:`d_T \\le` :data:`CONVERGED_TOL` :math:`d_0` (with noise: the mean of :math:`d_t` over the
       last tenth is :math:`\\le 0.05\\, d_0`), or the run is at rest (:math:`\\|g_T\\| \\le 10^{-6}(1 + \\|g_0\\|)`)
       where the Hessian is positive definite: a local minimum.
-    - **stalled**: :math:`\\|g_T\\|` is almost zero (:data:`FLAT`) where the Hessian is not positive definite: a
-      plateau (all curvatures almost zero), a saddle point (mixed signs) or a maximum (all negative).
-    - **slow**: none of these, and the run ended closer to a minimum than it started, still descending.
+    - **stalled**: on a plateau (:data:`PLATEAU`: slope and curvature almost nothing next to the loss left to
+      lose), or at rest where the Hessian is not positive definite: a saddle point (mixed signs) or a maximum
+      (all negative).
+    - **slow**: none of these, and the loss ended below where it started, still falling in the second half.
     - **oscillating**: along an eigenvector of the Hessian at the nearest minimum, the error changes sign in at
       least half of the consecutive steps (with noise: 80%), or consecutive steps reverse direction as often.
     """
@@ -256,8 +258,6 @@ def _sign_changes(values: np.ndarray, floor: float) -> tuple[int, int]:
 
 
 def _verdict(traj: Trajectory, noise: float) -> Verdict:
-    from lr_core.surfaces import scales
-
     surface, last, left = traj.surface, int(traj.last_index), bool(traj.diverged)
     steps = traj.steps
     path = traj.params[: last + 1]
@@ -265,10 +265,8 @@ def _verdict(traj: Trajectory, noise: float) -> Verdict:
     x0, xT = path[0], path[-1]
     g0, gT = float(np.linalg.norm(surface.grad(x0))), float(np.linalg.norm(surface.grad(xT)))
     curv = np.linalg.eigvalsh(surface.hessian(xT))
-    G, C = scales(surface)
     at_rest = gT <= 1e-6 * (1.0 + g0)
-    flat = gT <= FLAT * G
-    positive_definite = bool(np.all(curv > FLAT * C * 1e-3))
+    positive_definite = bool(curv.min() > 1e-12 * max(1.0, float(np.abs(curv).max())))
     mid = min(last, max(0, last // 2))
     noisy = noise > 0
     share = 0.8 if noisy else 0.5
@@ -299,20 +297,18 @@ def _verdict(traj: Trajectory, noise: float) -> Verdict:
         losses[-1] > losses[0] and losses[-1] > losses[mid] and np.all(np.diff(traj.losses[steps // 2 :]) >= 0)
     )
     unstable = ""
-    if has_minima and not noisy:
-        if dT > d0 and dT > d[max(0, len(d) - 2)]:
-            unstable = "it ends farther from the minimum than it started, and is moving away"
-        if surface.constant_hessian and "plain_gradient_step" in traj.optimizer.capabilities and last >= 1:
-            rate = float(traj.lrs[last - 1])
-            lam, q = np.linalg.eigh(surface.hessian(star))
-            error = (xT - star) @ q
-            grows = (np.abs(1 - rate * lam) > 1 + 1e-12) & (np.abs(error) > 1e-12 * max(d0, 1e-300))
-            if grows.any():
-                k = int(np.argmax(np.where(grows, np.abs(1 - rate * lam), 0)))
-                unstable = (
-                    f"η = {rate:.3g} is above 2/λ = {2 / lam[k]:.3g}: along that direction every step multiplies "
-                    f"the error by |1 − ηλ| = {abs(1 - rate * lam[k]):.3g} > 1"
-                )
+    plain_quadratic = surface.constant_hessian and "plain_gradient_step" in traj.optimizer.capabilities
+    if has_minima and not noisy and plain_quadratic and last >= 1:
+        rate = float(traj.lrs[last - 1])
+        lam, q = np.linalg.eigh(surface.hessian(star))
+        error = (xT - star) @ q
+        grows = (np.abs(1 - rate * lam) > 1 + 1e-12) & (np.abs(error) > 1e-12 * max(d0, 1e-300))
+        if grows.any():
+            k = int(np.argmax(np.where(grows, np.abs(1 - rate * lam), 0)))
+            unstable = (
+                f"η = {rate:.3g} is above 2/λ = {2 / lam[k]:.3g}: along that direction every step multiplies "
+                f"the error by |1 − ηλ| = {abs(1 - rate * lam[k]):.3g} > 1"
+            )
     diverged = not unbounded and (left or growing or bool(unstable))
     if has_minima and not (diverged or unbounded):
         if noisy:
@@ -321,28 +317,27 @@ def _verdict(traj: Trajectory, noise: float) -> Verdict:
             approaching = float(tail.mean()) < d0
         else:
             near = dT <= CONVERGED_TOL * d0
-            approaching = dT < d0 and losses[-1] <= losses[mid]
+            approaching = losses[-1] < losses[0] and losses[-1] <= losses[mid]
     else:
         near = approaching = False
     converged = not (diverged or unbounded) and (near or (at_rest and positive_definite))
-    stalled = not (diverged or unbounded or converged) and flat and not positive_definite
-    slow = not (diverged or unbounded or converged or stalled) and approaching
-
     where = ""
-    if stalled:
-        if np.all(np.abs(curv) <= FLAT * C):
-            where = "plateau"
-        elif np.all(curv < 0):
+    if not (diverged or unbounded or converged):
+        gap, extent = (float(losses[-1]) - surface.min_value if has_minima else 0.0), surface.extent
+        if at_rest and np.all(curv < 0):
             where = "maximum"
-        else:
+        elif at_rest and not positive_definite:
             where = "saddle point"
+        elif gap > 0 and gT * extent <= PLATEAU * gap:
+            where = "plateau"
+    stalled = bool(where)
+    slow = not (diverged or unbounded or converged or stalled) and approaching
 
     # -- the label, the reason and the advice, from the facts alone
     point, loss_end = _point(xT), float(losses[-1])
     peak = float(losses.max())
     rose = peak > losses[0] + 1e-9 * abs(losses[0]) + 1e-12  # some step went uphill
     zig = " while overshooting it back and forth" if oscillating else ""
-    plain_quadratic = surface.constant_hessian and "plain_gradient_step" in traj.optimizer.capabilities
     if diverged:
         label = "diverged"
         if left:
@@ -399,11 +394,12 @@ def _verdict(traj: Trajectory, noise: float) -> Verdict:
             advice = "More steps would bring it closer; a larger η might too."
     else:
         label = "undecided"
-        reason = (
-            f"it ended {dT:.3g} from the minimum, having started {d0:.3g} away"
-            if has_minima
-            else f"it ended at {point} with L = {loss_end:.3g}"
-        )
+        if has_minima:
+            reason = f"it ended {dT:.3g} from the minimum, having started {d0:.3g} away"
+        elif falling:
+            reason = f"it was still going downhill (L = {loss_end:.3g}) on a surface with no minimum"
+        else:
+            reason = f"it ended at {point} with L = {loss_end:.3g}"
         advice = f"The loss rose to {peak:.3g} on the way: a smaller η would not overshoot so far." if rose else ""
     return Verdict(converged, oscillating, diverged, unbounded, stalled, slow, label, reason, advice, where)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -532,25 +531,6 @@ def make_surface(name: str, **params: Any) -> Surface:
 def surfaces_of_dim(dim: int) -> list[str]:
     """Names of the registered surfaces of dimension ``dim`` (with their default parameters)."""
     return [name for name, entry in SURFACES.items() if entry.factory().dim == dim]
-
-
-@lru_cache(maxsize=256)
-def _scales(name: str, params: tuple) -> tuple[float, float]:
-    surface = make_surface(name, **dict(params))
-    if surface.dim == 1:
-        points = np.linspace(*surface.bounds[0], 201)[:, None]
-    else:
-        (x0, x1), (y0, y1) = surface.bounds
-        points = np.stack(np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41)), axis=-1).reshape(-1, 2)
-    grads = np.linalg.norm(surface.grad(points), axis=-1)
-    curvatures = np.abs(np.linalg.eigvalsh(surface.hessian(points)))
-    return float(grads.max()), float(curvatures.max())
-
-
-def scales(surface: Surface) -> tuple[float, float]:
-    """``(G, C)``: the largest gradient norm and the largest absolute Hessian eigenvalue over the plotting box, the
-    yardsticks for "the gradient is almost zero" and "the surface is almost flat" on this surface."""
-    return _scales(surface.name, tuple(sorted(surface.params.items())))
 
 
 def grid(surface: Surface, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -57,7 +57,8 @@ def step_by_step() -> None:
     if result.seed is not None:
         st.markdown(
             " · ".join(
-                f"η = {r}: **{lab.label}**" + (", overshooting" if lab.oscillating and lab.converged else "") for r, lab in zip(lesson.COURSE_RATES, result.seed_labels, strict=True)
+                f"η = {r}: **{lab.label}**" + (", overshooting" if lab.oscillating and lab.converged else "")
+                for r, lab in zip(lesson.COURSE_RATES, result.seed_labels, strict=True)
             )
         )
 

@@ -217,3 +217,14 @@ def test_verdict_facts_agree_with_the_closed_form_on_every_quadratic(dim, lam, a
                else "too slow")  # fmt: skip
     assert v.label == derived
     assert suggests_larger(v) <= (v.slow and not v.oscillating), "a larger η only where it is true"
+
+
+def test_curved_and_badly_scaled_surfaces_are_not_mistaken_for_stalls():
+    """Rosenbrock's Hessian is indefinite just above its valley floor and Beale's slopes span many decades: a slow
+    crawl there is 'too slow', and a run near Beale's minimum is no plateau."""
+    crawl = an.classify(run(rosenbrock(), sgd(lr=1e-3), [-1.5, 2.5], 300))
+    assert crawl.label == "too slow" and not crawl.stalled
+    from lr_core.surfaces import beale
+
+    near = an.classify(run(beale(), adam(lr=0.1), [1.0, 1.4], 300))
+    assert not near.stalled and near.label in ("converged", "too slow")
