@@ -42,6 +42,14 @@ def race() -> None:
         scene.sync()
         st.stop()
 
+    st.caption(
+        "The race starts SGD at 0.001 and Adam at 0.1, rates that suit Rosenbrock's valley, its first surface. The "
+        "course's typical starting "
+        "values, 0.01 for SGD and 0.001 for Adam, come from training neural networks: try them here to see the "
+        "curvature decide (on Rosenbrock, SGD at 0.01 diverges and Adam at 0.001 barely moves)."
+    )
+    if st.button("Use the course's typical rates: SGD 0.01, Adam 0.001"):
+        scene.set(**{lesson.rate_key(n): lr for n, lr in lesson.COURSE_RATES.items()})
     with st.expander("Learning rate of each optimizer", expanded=True):
         cols = st.columns(min(len(racers), 5))
         lrs = [ui.control(scene, lesson.rate_key(name), cols[i % len(cols)]) for i, name in enumerate(racers)]
@@ -101,7 +109,7 @@ def race() -> None:
         vec = lambda v: rf"\begin{{pmatrix}} {ui.fmt(float(v[0]))} \\ {ui.fmt(float(v[1]))} \end{{pmatrix}}"
         st.latex(rf"g_{{{n}}} = \nabla L(\theta_{{{t}}}) = {vec(ins.grad)},\qquad \eta = {ui.fmt(lrs[k])}")
         if "moments" in caps:
-            st.markdown("The seed's Adam update, with this step's numbers (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸):")
+            st.markdown("The course's Adam update, with this step's numbers (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸):")
             i = ins.internals
             st.latex(
                 rf"m_{{{n}}} = \beta_1 m_{{{t}}} + (1-\beta_1) g_{{{n}}} = {vec(i['m'])}, \qquad "

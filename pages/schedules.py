@@ -36,6 +36,11 @@ def comparison() -> None:
 
     cfg = ui.engine(lambda: lesson.config(scene.values))
     result = ui.engine(lambda: cache.schedules_scene(cfg))
+    if warmup >= steps:
+        st.warning(
+            f"The warmup ({warmup} steps) is as long as the whole run ({steps} steps): every schedule spends the run "
+            "warming up and never reaches its own shape. Shorten the warmup or lengthen the run."
+        )
     warming = [lab for lab, s in zip(result.labels, result.schedules, strict=True) if s.warms_up]
     if warmup and warming:
         st.info(f"{', '.join(warming)} already start low and climb, so no extra warmup goes in front of them.")

@@ -26,15 +26,15 @@ def step_by_step() -> None:
 
     a, theta_star, start = ui.row(scene, "a", "min", "start")
     lr, steps, selected = ui.row(scene, "lr", "steps", "t")
-    ui.control(scene, "seed")
+    ui.control(scene, "course")
     scene.sync()
 
     cfg = ui.engine(lambda: scene.config(lesson.UpdateRuleConfig))
     result = ui.engine(lambda: lesson.update_rule(cfg))
 
     runs = figures.series_of(result.traj, [f"η = {lr:.3g}"])
-    if result.seed is not None:
-        runs += figures.series_of(result.seed, [f"course η = {r}" for r in lesson.COURSE_RATES])
+    if result.course is not None:
+        runs += figures.series_of(result.course, [f"course η = {r}" for r in lesson.COURSE_RATES])
     sel = result.selected
     fig = figures.path_on_curve(
         result.surface,
@@ -54,11 +54,11 @@ def step_by_step() -> None:
     )
 
     ui.verdict(result.label)
-    if result.seed is not None:
+    if result.course is not None:
         st.markdown(
             " · ".join(
                 f"η = {r}: **{lab.label}**" + (", overshooting" if lab.oscillating and lab.converged else "")
-                for r, lab in zip(lesson.COURSE_RATES, result.seed_labels, strict=True)
+                for r, lab in zip(lesson.COURSE_RATES, result.course_labels, strict=True)
             )
         )
 
@@ -73,7 +73,10 @@ def step_by_step() -> None:
             rf"({ui.fmt(sel.theta)} - {ui.fmt(theta_star, paren=True)}) = {ui.fmt(sel.grad)}"
         )
     else:
-        st.info(f"Step {selected} is past the end of this run (it stopped at step {int(result.traj.last_index)}).")
+        st.info(
+            f"The run left the plot at step {int(result.traj.last_index)}, before step {selected}: there is no update "
+            f"{selected} to show. Pick an earlier step."
+        )
     relation = "<" if lr < result.critical_lr else r"\geq"
     st.latex(
         rf"L = L'' = 2a = {ui.fmt(result.curvature)}, \qquad \frac{{2}}{{L}} = {ui.fmt(result.critical_lr)}, \qquad"

@@ -19,8 +19,8 @@ def decode(a):
 
 
 def _all_specs():
-    up = update_rule.update_rule(update_rule.UpdateRuleConfig(compare_seed=True, selected=2))
-    runs = figures.series_of(up.traj, ["η = 0.3"]) + figures.series_of(up.seed, ["a", "b", "c"])
+    up = update_rule.update_rule(update_rule.UpdateRuleConfig(compare_course=True, selected=2))
+    runs = figures.series_of(up.traj, ["η = 0.3"]) + figures.series_of(up.course, ["a", "b", "c"])
     sel = up.selected
     yield "path_on_curve", figures.path_on_curve(
         up.surface, *up.curve, runs, selected=2, tangent=up.tangent,

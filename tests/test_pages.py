@@ -236,3 +236,59 @@ def test_just_below_the_critical_rate_the_page_says_it_converges():
     text = " ".join(m.value for m in at.markdown)
     assert "zigzags towards the minimum" in text and "More steps get it there" in text
     assert "diverged" not in text
+
+
+def test_the_step_to_explain_never_goes_past_the_run():
+    at = open_page("update_rule", steps="7")
+    assert at.slider(key="update_rule.t").max == 6, "a run of 7 steps has updates 0..6"
+    at = open_page("update_rule", steps="1")
+    no_errors(at)
+    assert not any(s.key == "update_rule.t" for s in at.slider), "one update: nothing to slide"
+    assert not any("past the end" in i.value for i in at.info)
+    assert r"\theta_{1} = \theta_{0}" in at.latex[0].value
+
+
+def test_a_rate_beyond_a_narrowed_range_is_noted_and_comes_back():
+    """η = 1.2 from a link; a = 5 caps η at 1.5 × 2/L = 0.3, which the page says; a = 1 brings 1.2 back."""
+    at = open_page("update_rule", lr="1.2")
+    assert at.select_slider(key="update_rule.lr").value == 1.2
+    at.slider(key="update_rule.a").set_value(5.0).run()
+    assert at.select_slider(key="update_rule.lr").value == 0.3
+    assert any("1.2 is beyond this range" in c.value for c in at.caption)
+    at.slider(key="update_rule.a").set_value(1.0).run()
+    assert at.select_slider(key="update_rule.lr").value == 1.2
+    assert at.query_params["lr"] == "1.2"
+    assert not any("beyond this range" in c.value for c in at.caption)
+
+
+def test_the_course_typical_rates_are_one_click_away_and_judged_truthfully():
+    at = open_page("adaptive")
+    next(b for b in at.button if "course's typical rates" in b.label).click().run()
+    no_errors(at)
+    assert at.select_slider(key="adaptive.lr_sgd").value == 0.01
+    assert at.select_slider(key="adaptive.lr_adam").value == 0.001
+    verdicts = " ".join(m.value for m in at.markdown)
+    assert "SGD (η = 0.01)** diverged" in verdicts, "on Rosenbrock's walls 0.01 is too large for SGD"
+    assert "Adam (η = 0.001)** is too slow" in verdicts
+
+
+def test_a_warmup_as_long_as_the_run_is_flagged():
+    at = open_page("schedules", steps="50", warmup="60")
+    no_errors(at)
+    assert any("as long as the whole run" in w.value for w in at.warning)
+    at = open_page("schedules", steps="200", warmup="20")
+    assert not any("as long as the whole run" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize(
+    ("page", "key", "widget"), [("schedules", "show", "schedules.show"), ("adaptive", "opt", "adaptive.opt")]
+)
+def test_clearing_a_list_writes_a_link_that_reopens_cleared(page, key, widget):
+    at = open_page(page)
+    at.multiselect(key=widget).set_value([]).run()
+    no_errors(at)
+    assert at.query_params[key] == ""
+    again = open_page(page, **{key: ""})
+    no_errors(again)
+    assert not any("was ignored" in w.value for w in again.warning), "the link is a valid setting"
+    assert again.multiselect(key=widget).value == []

@@ -177,20 +177,44 @@ def control(scene: Scene, key: str, where: Any = None, options: Sequence[str] | 
     raise TypeError(f"no widget for {type(c).__name__}")
 
 
+def _fit(scene: Scene, c: Number, host: Any, wkey: str, top: float, options: Sequence[float] | None) -> None:
+    """Keep the control's value within ``top``, the end its range has now. A value above it moves down to it, with
+    a note, and the value the student chose comes back once the range allows it again (unless they moved the
+    control in between)."""
+    value, wanted, placed = scene[c.key], f"{wkey}:wanted", f"{wkey}:placed"
+    if value > top:
+        fitted = c.nearest(top, options) if options else top
+        st.session_state[wanted], st.session_state[placed] = value, fitted
+        scene.set(**{c.key: fitted})
+    elif wanted in st.session_state:
+        if value != st.session_state[placed]:  # the student moved it: their new choice stands
+            del st.session_state[wanted], st.session_state[placed]
+        elif st.session_state[wanted] <= top:
+            scene.set(**{c.key: st.session_state.pop(wanted)})
+            del st.session_state[placed]
+    if wanted in st.session_state:
+        host.caption(
+            f"{c.label}: {st.session_state[wanted]:.3g} is beyond this range for the current settings, so "
+            f"{st.session_state[placed]:.3g} is used; it comes back when the range allows."
+        )
+
+
 def _number(scene: Scene, c: Number, host: Any, wkey: str) -> float | int:
     values = scene.values
-    value = scene[c.key]
     if c.scale == "log":
-        options = c.options(values, current=value)
-        if value not in options:  # above the top the other controls now allow
-            scene.set(**{c.key: c.nearest(value, options)})
+        options = c.options(values)
+        _fit(scene, c, host, wkey, options[-1], options)
+        options = c.options(values, current=scene[c.key])
         return host.select_slider(
             c.label, options=options, key=wkey, format_func=lambda v: f"{v:.3g}", help=c.help or None
         )
     cast = int if c.integer else float
     lo, top = cast(c.lo), cast(c.top(values))
-    if value > top:
-        scene.set(**{c.key: top})
+    _fit(scene, c, host, wkey, top, None)
+    if top <= lo:  # a range of one value (the step to show, in a run of one step): nothing to slide
+        host.markdown(f"{c.label}: **{lo}**")
+        scene.set(**{c.key: lo})
+        return lo
     step = cast(c.step) if c.step else (1 if c.integer else None)
     if c.box:
         return host.number_input(c.label, lo, top, step=step, format=c.fmt, key=wkey, help=c.help or None)

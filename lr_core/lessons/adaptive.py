@@ -40,6 +40,11 @@ RACERS = ("sgd", "momentum", "adam")
 RACE_RATES = {"sgd": 1e-3, "momentum": 1e-3, "adam": 0.1}
 """The race's first racers and their rates (others start at their variant's default rate)."""
 
+COURSE_RATES = {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adam": 1e-3, "adamw": 1e-3, "amsgrad": 1e-3,
+                "nadam": 1e-3}  # fmt: skip
+"""The course's typical initial rates, "0.001 for Adam, 0.01 for SGD" (for neural networks), for each racer that
+is SGD or Adam."""
+
 _OPTIMIZER_LABELS = {name: v.label for name, v in VARIANTS.items()}
 
 

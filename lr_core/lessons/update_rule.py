@@ -54,22 +54,22 @@ CONTROLS = (
     ),
     Number(key="steps", label="steps", default=15, lo=1, hi=100, integer=True),
     Number(
-        key="t", label="show the update of step t", default=0, lo=0, hi=100, integer=True, field="selected",
-        upper=lambda v: v["steps"],
+        key="t", label="show the update of step t", default=0, lo=0, hi=99, integer=True, field="selected",
+        upper=lambda v: v["steps"] - 1,
     ),
-    Toggle(key="seed", label="Compare with the course's rates 0.05, 0.3 and 0.8", default=False,
-           field="compare_seed"),
+    Toggle(key="course", label="Compare with the course's rates 0.05, 0.3 and 0.8", default=False,
+           field="compare_course"),
 )  # fmt: skip
 """Every setting of the lesson, declared once: widget, URL key and config field."""
 
-COURSE_EXAMPLE = {"a": 1.0, "min": 3.0, "start": -1.0, "lr": 0.3, "steps": 15, "t": 0, "seed": True}
+COURSE_EXAMPLE = {"a": 1.0, "min": 3.0, "start": -1.0, "lr": 0.3, "steps": 15, "t": 0, "course": True}
 """The settings that reproduce the course's figure: η = 0.05, 0.3, 0.8 from θ = −1, 15 steps on (θ − 3)²."""
 
 
 @dataclass(frozen=True)
 class UpdateRuleConfig:
     """The parabola :math:`a(\\theta-\\theta^*)^2`, the start, the rate and the steps; ``selected`` is the step
-    whose update the page spells out; ``compare_seed`` adds the course's three rates."""
+    whose update the page spells out; ``compare_course`` adds the course's three rates."""
 
     curvature: float = 1.0
     minimum: float = 3.0
@@ -77,13 +77,13 @@ class UpdateRuleConfig:
     lr: float = 0.3
     steps: int = 15
     selected: int = 0
-    compare_seed: bool = False
+    compare_course: bool = False
 
     def __post_init__(self) -> None:
         if not self.curvature > 0:
             raise ValueError(f"the curvature a must be > 0, got {self.curvature}")
-        if not 0 <= self.selected <= self.steps:
-            raise ValueError(f"the selected step must lie in 0..{self.steps}, got {self.selected}")
+        if not 0 <= self.selected < self.steps:
+            raise ValueError(f"the selected step must lie in 0..{self.steps - 1}, got {self.selected}")
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,8 @@ class UpdateRuleScene:
     critical_lr: float
     selected: StepNumbers | None
     tangent: tuple[np.ndarray, np.ndarray] | None
-    seed: Trajectory | None = None
-    seed_labels: list[Verdict] = field(default_factory=list)
+    course: Trajectory | None = None
+    course_labels: list[Verdict] = field(default_factory=list)
 
     @property
     def curvature(self) -> float:
@@ -156,11 +156,11 @@ def update_rule(cfg: UpdateRuleConfig) -> UpdateRuleScene:
         xs = np.array([th - half, th + half])
         tangent = (xs, selected.loss + g * (xs - th))
 
-    seed = None
-    seed_labels: list[Verdict] = []
-    if cfg.compare_seed:
-        seed = run(surface, sgd(lr=np.array(COURSE_RATES)), [cfg.start], cfg.steps)
-        seed_labels = list(analysis.classify(seed))
+    course = None
+    course_labels: list[Verdict] = []
+    if cfg.compare_course:
+        course = run(surface, sgd(lr=np.array(COURSE_RATES)), [cfg.start], cfg.steps)
+        course_labels = list(analysis.classify(course))
     return UpdateRuleScene(
         cfg,
         surface,
@@ -172,6 +172,6 @@ def update_rule(cfg: UpdateRuleConfig) -> UpdateRuleScene:
         analysis.critical_lr(2 * cfg.curvature),
         selected,
         tangent,
-        seed,
-        seed_labels,
+        course,
+        course_labels,
     )

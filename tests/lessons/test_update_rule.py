@@ -21,9 +21,9 @@ def test_update_rule_scene_spells_out_the_selected_step():
 
 
 def test_update_rule_seed_comparison_has_the_seeds_outcomes():
-    scene = lesson.update_rule(lesson.UpdateRuleConfig(compare_seed=True))
-    assert [lab.label for lab in scene.seed_labels] == ["too slow", "converged", "converged"]
-    assert [lab.oscillating for lab in scene.seed_labels] == [False, False, True]
+    scene = lesson.update_rule(lesson.UpdateRuleConfig(compare_course=True))
+    assert [lab.label for lab in scene.course_labels] == ["too slow", "converged", "converged"]
+    assert [lab.oscillating for lab in scene.course_labels] == [False, False, True]
     with pytest.raises(ValueError, match="selected step"):
         lesson.UpdateRuleConfig(steps=5, selected=9)
 
@@ -34,7 +34,7 @@ def test_the_controls_defaults_are_the_configs_and_the_course_example_reproduces
     assert build(lesson.UpdateRuleConfig, lesson.CONTROLS, defaults(lesson.CONTROLS)) == lesson.UpdateRuleConfig()
     cfg = build(lesson.UpdateRuleConfig, lesson.CONTROLS, lesson.COURSE_EXAMPLE)
     scene = lesson.update_rule(cfg)
-    assert np.array_equal(scene.seed.params[:, :, 0].T, np.array([seed_loop(r) for r in lesson.COURSE_RATES]))
+    assert np.array_equal(scene.course.params[:, :, 0].T, np.array([seed_loop(r) for r in lesson.COURSE_RATES]))
 
 
 def test_the_rate_slider_reaches_one_and_a_half_times_the_critical_rate():
