@@ -454,12 +454,38 @@ def steps_vs_lr(
     return fig
 
 
-def local_curvature_plot(steps: np.ndarray, critical: np.ndarray, lr: float, title: str) -> Spec:
-    """The local critical rate :math:`2/L(\\theta_t)` along a run against the fixed :math:`\\eta`."""
-    fig = _figure([_line(steps, critical, "2 / L(θₜ), local", 0, markers=True)], title, 380)
+def local_curvature_plot(
+    steps: np.ndarray, critical: np.ndarray, concave: np.ndarray, lr: float, reference: float, title: str
+) -> Spec:
+    """The local critical rate :math:`2/L''(\\theta_t)` at the ``steps`` where the curvature is positive, against the
+    fixed :math:`\\eta`; the ``concave`` steps (no limit there) shaded. The axis spans :math:`\\eta` and
+    ``reference`` (the rate at the minimum) with room around them, so a rate near :math:`L'' \\to 0` leaves the
+    top rather than squashing the rest."""
+    data = []
+    for k, part in enumerate(np.split(np.arange(len(steps)), np.flatnonzero(np.diff(steps) > 1) + 1)):
+        if len(part):
+            data.append(
+                _line(steps[part], critical[part], "2 / L''(θₜ), where L'' > 0", 0, markers=True,
+                      legendgroup="critical", showlegend=k == 0)
+            )  # fmt: skip
+    fig = _figure(data, title, 380)
     _hline(fig, lr, f"η = {lr:.3g}", PALETTE[1])
+    for t in concave:
+        fig["layout"]["shapes"].append(
+            {"type": "rect", "xref": "x", "yref": "paper", "x0": t - 0.5, "x1": t + 0.5, "y0": 0, "y1": 1,
+             "fillcolor": "#999999", "opacity": 0.25, "line": {"width": 0}, "layer": "below"}
+        )  # fmt: skip
+    if len(concave):
+        fig["layout"]["annotations"].append(
+            {"x": float(concave[0]), "y": 0.02, "xref": "x", "yref": "paper", "text": "L'' < 0: no limit",
+             "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": FONT_SIZE - 4}}
+        )  # fmt: skip
+    low, high = min(lr, reference) / 4, max(lr, reference) * 40
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}}
-    fig["layout"]["yaxis"] = {"title": {"text": "rate (log scale)"}, "type": "log", "exponentformat": "power"}
+    fig["layout"]["yaxis"] = {
+        "title": {"text": "rate (log scale)"}, "type": "log", "exponentformat": "power",
+        "range": [float(np.log10(low)), float(np.log10(high))],
+    }  # fmt: skip
     return fig
 
 

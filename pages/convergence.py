@@ -1,6 +1,5 @@
 """Lesson 2: convergence and stability, or why η < 2/L."""
 
-import numpy as np
 import streamlit as st
 
 import ui
@@ -156,10 +155,16 @@ def local() -> None:
     with h2:
         ui.show_figure(
             figures.local_curvature_plot(
-                np.arange(len(local.local_critical)), local.local_critical, lr_dw, "Local critical rate along the run"
+                local.convex,
+                local.local_critical,
+                local.concave,
+                lr_dw,
+                local.critical_at_minimum,
+                "Local critical rate along the run",
             ),
-            "2 divided by the local curvature at each step, against your fixed η: where the line dips below η the "
-            "step overshoots locally.",
+            "2 divided by the local curvature L'' at each step where L'' is positive, against your fixed η: where "
+            "the points dip below η the step overshoots locally. Shaded steps have L'' < 0 (the hump between the "
+            "wells), where no step-size limit exists.",
             key="local_fig",
         )
     ui.verdict(local.label)

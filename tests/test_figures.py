@@ -40,7 +40,7 @@ def _all_specs():
     rt = adaptive.range_test(adaptive.RangeTestConfig())
     yield "range_test", figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestion)
     lc = convergence.local_curvature(convergence.LocalCurvatureConfig())
-    yield "local", figures.local_curvature_plot(np.arange(len(lc.local_critical)), lc.local_critical, 0.1, "t")
+    yield "local", figures.local_curvature_plot(lc.convex, lc.local_critical, lc.concave, 0.1, 0.25, "t")
 
 
 SPECS = dict(_all_specs())

@@ -217,24 +217,39 @@ class LocalCurvatureScene:
     traj: Trajectory
     label: Verdict
     curve: tuple[np.ndarray, np.ndarray]
-    local_critical: np.ndarray
+    curvature: np.ndarray
     critical_at_minimum: float
+
+    @property
+    def convex(self) -> np.ndarray:
+        """The steps where :math:`L''(\\theta_t) > 0`: only there does a step-size limit exist."""
+        return np.flatnonzero(self.curvature > 0)
+
+    @property
+    def concave(self) -> np.ndarray:
+        """The steps where :math:`L''(\\theta_t) \\le 0`: any η moves downhill there, no limit applies."""
+        return np.flatnonzero(self.curvature <= 0)
+
+    @property
+    def local_critical(self) -> np.ndarray:
+        """:math:`2/L''(\\theta_t)` at the :attr:`convex` steps."""
+        return 2.0 / self.curvature[self.convex]
 
 
 def local_curvature(cfg: LocalCurvatureConfig) -> LocalCurvatureScene:
-    """A run on the double well with the local critical rate :math:`2/|L''(\\theta_t)|` along it."""
+    """A run on the double well with its curvature :math:`L''(\\theta_t) = 12\\theta_t^2 - 4` along it; where it is
+    positive, the local critical rate is :math:`2/L''(\\theta_t)`."""
     from lr_core.surfaces import curve
 
     surface = double_well_1d(1.0)
     traj = run(surface, sgd(lr=cfg.lr), [cfg.start], cfg.steps)
     last = int(traj.last_index)
-    curv = np.abs(analysis.hessian_eigenvalues(surface, traj.params[: last + 1])[..., -1])
     return LocalCurvatureScene(
         cfg,
         surface,
         traj,
         analysis.classify(traj),
         curve(surface),
-        2.0 / np.maximum(curv, 1e-12),
+        analysis.hessian_eigenvalues(surface, traj.params[: last + 1])[..., -1],
         analysis.critical_lr(analysis.lipschitz(surface)),
     )

@@ -5,6 +5,7 @@ import pytest
 
 from lr_core import analysis
 from lr_core.lessons import convergence as lesson
+from tests.apptest_helpers import array
 
 
 def test_stability_scenes_match_the_theory():
@@ -32,3 +33,17 @@ def test_each_section_fills_its_own_config_from_its_controls():
     assert build(lesson.Stability2DConfig, lesson.TWO_D, values).lr == 0.1
     assert build(lesson.LocalCurvatureConfig, lesson.LOCAL, values).lr == 0.1
     assert lesson.bowl_rates(10.0, 1.0) == pytest.approx((0.2, 2 / 11))
+
+
+def test_the_local_critical_rate_exists_only_where_the_curvature_is_positive():
+    """On the hump of the double well (|θ| < 1/√3) L'' < 0: no step-size limit, so no critical rate is drawn."""
+    from lr_core import figures
+
+    scene = lesson.local_curvature(lesson.LocalCurvatureConfig(lr=0.05, start=0.2, steps=40))
+    theta = scene.traj.params[: len(scene.curvature), 0]
+    assert np.array_equal(scene.concave, np.flatnonzero(12 * theta**2 - 4 <= 0)) and len(scene.concave) > 0
+    assert np.allclose(scene.local_critical, 2 / (12 * theta[scene.convex] ** 2 - 4))
+    fig = figures.local_curvature_plot(scene.convex, scene.local_critical, scene.concave, 0.05, 0.25, "t")
+    drawn = {round(float(x)) for t in fig["data"] for x in array(t["x"])}
+    assert drawn == set(scene.convex.tolist()), "no point at a concave step"
+    assert sum(s["type"] == "rect" for s in fig["layout"]["shapes"]) == len(scene.concave)
