@@ -27,7 +27,8 @@ if not state["ids"]:
     available = len([q for q in bank if not topics or q.topic in topics])
     st.caption(f"{available} questions on {'these topics' if topics else 'all topics'}.")
     if st.button("Start the quiz", type="primary"):
-        picked = select(bank, topics, n, quiz.student_seed() + len(quiz.progress().results))
+        answered = list(quiz.progress().results)
+        picked = select(bank, topics, n, quiz.student_seed() + len(answered), answered)
         state.update(ids=[q.id for q in picked], pos=0)
         st.rerun()
     st.stop()
@@ -40,8 +41,7 @@ if pos < len(ids):
     st.progress(pos / len(ids), text=f"Question {pos + 1} of {len(ids)}")
     question = by_id[ids[pos]]
     quiz.ask(question, "quiz")
-    answered = f"quiz.feedback.quiz.{question.id}" in st.session_state
-    if st.button("Next question →" if pos + 1 < len(ids) else "See my results →", disabled=not answered):
+    if st.button("Next question →" if pos + 1 < len(ids) else "See my results →", disabled=not quiz.answered(question)):
         state["pos"] += 1
         st.rerun()
     st.stop()
@@ -64,14 +64,10 @@ st.dataframe(
 missed = [i for i in ids if not results.get(i, False)]
 c1, c2 = st.columns(2)
 if missed and c1.button(f"Retry the {len(missed)} I missed", type="primary"):
-    for i in missed:
-        st.session_state.pop(f"quiz.feedback.quiz.{i}", None)
-        st.session_state.pop(f"quiz.quiz.{i}", None)
+    quiz.retry(missed)
     state.update(ids=missed, pos=0)
     st.rerun()
 if c2.button("Start over"):
-    for i in ids:
-        st.session_state.pop(f"quiz.feedback.quiz.{i}", None)
     state.update(ids=[], pos=0)
     st.rerun()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,11 @@ def trace(fig: dict, name: str) -> dict:
     matches = [t for t in fig["data"] if t.get("name") == name]
     assert matches, f"no trace named {name!r} in {[t.get('name') for t in fig['data']]}"
     return matches[0]
+
+
+def shown(markdown: str) -> str:
+    """A markdown body as the student reads it: backslash escapes removed (``ui.plain`` escapes all markup)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def no_errors(at: AppTest) -> None:

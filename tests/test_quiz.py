@@ -1,6 +1,7 @@
 """lr_core/quiz: the bank covers every topic, every key is right, computed answers agree with the engine."""
 
 import itertools
+import json
 import math
 from collections import Counter
 
@@ -45,7 +46,10 @@ def _wrong_responses(q):
         )
         return [list(s) for s in subsets if set(s) != right]
     scale = max(abs(q.answer), 1e-6)
-    return [q.answer + 3 * q.tolerance * scale, q.answer - 3 * q.tolerance * scale, "", "abc", None]
+    return [q.answer + 3 * q.tolerance * scale, q.answer - 3 * q.tolerance * scale]
+
+
+UNREADABLE = ["", "abc", None, "1_0", "５", "1,000.5", "nan"]
 
 
 @pytest.mark.parametrize("question", BANK, ids=[q.id for q in BANK])
@@ -58,6 +62,12 @@ def test_the_key_is_accepted_and_every_wrong_answer_rejected(question):
             assert q.check(f"{q.answer:.6g}").correct, "a typed answer to 6 digits is accepted"
         for wrong in _wrong_responses(q):
             assert not q.check(wrong).correct, (q.id, wrong)
+        if q.kind == "numeric":  # text that is no number is not graded: the student is told to write it again
+            for text in UNREADABLE:
+                with pytest.raises(ValueError, match="could not read"):
+                    q.check(text)
+            fraction = f"{q.answer * 8:.6g}/8"
+            assert q.check(fraction).correct and q.check(f"{q.answer:.6g}".replace(".", ",")).correct
         assert not any("{" + name + "}" in q.prompt + q.explanation for name in q.params), "every number is filled in"
 
 
@@ -238,15 +248,30 @@ def test_an_instructor_file_extends_the_bank(tmp_path):
 # -------------------------------------------------------------------------------------------------- progress
 
 
-def test_answering_twice_does_not_double_count():
+def test_an_answer_is_final_unless_retried():
+    """After a wrong answer shows the key, answering again is refused: 0/1 stays 0/1. Only an explicit retry
+    replaces it."""
     p = quiz.Progress()
     q = BANK[0]
-    p.record(q, False)
-    p.record(q, True)
+    assert p.record(q, False, 1)
+    assert not p.record(q, True, 0)
+    assert (p.score, p.answered, p.attempts[q.id], p.responses[q.id]) == (0, 1, 1, 1)
+    assert p.record(q, True, 0, retry=True)
     assert (p.score, p.answered, p.attempts[q.id]) == (1, 1, 2)
     assert p.by_topic() == {q.topic: (1, 1)}
     p.record(BANK[1], False)
     assert p.missed() == [BANK[1].id]
+
+
+def test_progress_round_trips_and_drops_what_a_browser_could_forge():
+    p = quiz.Progress()
+    p.record(BANK[0], True, 1)
+    p.record(BANK[1], False, "0.5")
+    assert quiz.Progress.from_dict(json.loads(json.dumps(p.to_dict()))) == p
+    forged = {"results": {"x": "yes", BANK[2].id: True}, "topics": {BANK[2].id: "astrology"}, "attempts": 3}
+    clean = quiz.Progress.from_dict(forged)
+    assert clean.results == {BANK[2].id: True} and clean.topics == {} and clean.attempts == {}
+    assert quiz.Progress.from_dict("junk") == quiz.Progress()
 
 
 def test_select_mixes_topics_and_respects_the_length():

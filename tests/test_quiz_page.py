@@ -3,7 +3,7 @@
 import pytest
 
 from lr_core import quiz
-from tests.apptest_helpers import PAGES, charts, no_errors, open_page
+from tests.apptest_helpers import PAGES, charts, no_errors, open_page, shown
 
 
 def _current(at):
@@ -43,7 +43,7 @@ def test_a_full_quiz_scores_and_breaks_down_by_topic():
         q = _answer(at, right)
         assert not at.exception
         feedback = at.success if right else at.error
-        assert any(q.explanation[:30] in f.value for f in feedback), "the explanation follows the answer"
+        assert any(q.explanation[:30] in shown(f.value) for f in feedback), "the explanation follows the answer"
         asked.append(q)
         _next(at)
     assert at.header[0].value == "You got 3 of 4 right"
@@ -72,7 +72,9 @@ def test_the_answer_key_is_not_on_the_page_before_answering():
     at = open_page("quiz", topics="convergence & stability", n="3")
     next(b for b in at.button if b.label == "Start the quiz").click().run()
     q, _ = _current(at)
-    page_text = " ".join(e.value for e in (*at.markdown, *at.caption) if isinstance(getattr(e, "value", None), str))
+    page_text = " ".join(
+        shown(e.value) for e in (*at.markdown, *at.caption) if isinstance(getattr(e, "value", None), str)
+    )
     assert q.explanation[:40] not in page_text
     assert not at.success and not at.error
 
@@ -132,3 +134,44 @@ def test_bad_quiz_links_fall_back(query):
     at = open_page("quiz", **query)
     no_errors(at)
     assert any("was ignored" in w.value for w in at.warning)
+
+
+def test_an_answered_question_is_locked_and_a_second_check_changes_nothing():
+    """After a wrong answer shows the key, choosing the right one cannot turn 0/1 into 1/1."""
+    at = open_page("update_rule")
+    q = at.session_state["quiz.instances"]["seed-increasing-lr"]
+    key = "quiz.update_rule.seed-increasing-lr"
+    at.radio(key=key).set_value((q.answer + 1) % len(q.choices))
+    next(b for b in at.button if b.label == "Check my answer").click().run()
+    assert at.sidebar.metric[0].value == "0 / 1"
+    assert at.radio(key=key).disabled
+    assert not any(b.key == f"{key}.submit" for b in at.button), "no second check"
+    at.session_state[key] = q.answer  # what a crafted message to the disabled widget would do
+    at.run()
+    assert at.sidebar.metric[0].value == "0 / 1" and at.radio(key=key).value == (q.answer + 1) % len(q.choices)
+    assert any("locked" in c.value for c in at.caption)
+
+
+def test_a_number_that_cannot_be_read_is_said_so_and_not_graded():
+    at = open_page("update_rule")
+    q = at.session_state["quiz.instances"]["update-rule-one-step"]
+    key = "quiz.update_rule.update-rule-one-step"
+    at.text_input(key=key).input("one half")
+    next(b for b in at.button if b.key == f"{key}.submit").click().run()
+    no_errors(at)
+    assert any("could not read" in shown(w.value).lower() for w in at.warning)
+    assert "quiz.progress" not in at.session_state or q.id not in at.session_state["quiz.progress"].results
+    at.text_input(key=key).input(f"{q.answer:.6g}".replace(".", ","))  # a decimal comma is read
+    next(b for b in at.button if b.key == f"{key}.submit").click().run()
+    assert at.sidebar.metric[0].value == "1 / 1"
+
+
+def test_a_prompt_reaches_the_page_as_text():
+    """θ* and θ_{t+1} in a prompt must not turn into emphasis or subscripts: the markdown is escaped."""
+    at = open_page("quiz", topics="update rule", n="3")
+    next(b for b in at.button if b.label == "Start the quiz").click().run()
+    import ui
+
+    q = at.session_state["quiz.instances"][at.session_state["quiz.run"]["ids"][0]]
+    body = next(m.value for m in at.markdown if shown(m.value) == f"**{q.prompt}**".replace("**", "", 0))
+    assert body == f"**{ui.plain(q.prompt)}**" and shown(body[2:-2]) == q.prompt

@@ -41,6 +41,16 @@ def _code(text: str) -> str:
     return f"{fence} {text} {fence}"
 
 
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$=:])")
+
+
+def plain(text: str) -> str:
+    """``text`` as plain text in Streamlit markdown: every character that could start markup (emphasis, links,
+    images, LaTeX, HTML) is escaped, so ``θ*`` stays ``θ*`` and nothing from a question file or a link becomes a
+    live element."""
+    return _MARKUP.sub(r"\\\1", text)
+
+
 def _to_widget(c: Control, value: Any) -> Any:
     """A control's value as its widget holds it."""
     if isinstance(c, IntList):

@@ -11,7 +11,7 @@ from lr_core import figures, quiz
 from lr_core.lessons import Page
 from lr_core.quiz import Progress
 from lr_core.surfaces import curve
-from ui import show_figure
+from ui import plain, show_figure
 
 QUIZ_EXTRA_ENV = "LRLAB_QUIZ_EXTRA"
 """Environment variable: extra question files or folders (separated by ':') an instructor adds to the bank."""
@@ -62,43 +62,74 @@ def sidebar_score() -> None:
         st.sidebar.metric("Your quiz score", f"{p.score} / {p.answered}")
 
 
+def answered(question) -> bool:
+    """Whether this student's answer to ``question`` stands (answered, and not being retried)."""
+    return question.id in progress().results and question.id not in st.session_state.get("quiz.retrying", set())
+
+
+def retry(ids) -> None:
+    """Open the questions ``ids`` for one more answer each, which then replaces the first (the Quiz page's retry)."""
+    st.session_state.setdefault("quiz.retrying", set()).update(ids)
+    for qid in ids:
+        for k in [k for k in st.session_state if isinstance(k, str) and k.startswith("quiz.") and k.endswith(qid)]:
+            del st.session_state[k]
+
+
 def ask(question, key: str) -> None:
     """Show one question, take the answer, grade it with the engine and explain. Only the prompt and the
-    choices reach the browser until the student submits."""
+    choices reach the browser until the student submits; then the answer is locked (it counts once) and shown
+    with its explanation wherever the question appears again."""
     q = instance(question)
-    feedback_key = f"quiz.feedback.{key}.{q.id}"
+    record = progress()
+    done = answered(q)
+    widget = f"quiz.{key}.{q.id}"
+    stored = record.responses.get(q.id) if done else None
     with st.container(border=True):
         st.caption(f"Question · {q.topic}" + (" · predict, then run" if q.kind == "predict" else ""))
-        st.markdown(f"**{q.prompt}**")
-        widget = f"quiz.{key}.{q.id}"
+        st.markdown(f"**{plain(q.prompt)}**")
         if q.kind in ("single", "predict"):
+            if done:
+                st.session_state[widget] = stored
             response = st.radio(
                 "Your answer",
                 range(len(q.choices)),
-                format_func=q.choices.__getitem__,
+                format_func=lambda i: plain(q.choices[i]),
                 index=None,
                 key=widget,
                 label_visibility="collapsed",
+                disabled=done,
             )
         elif q.kind == "multi":
-            response = [i for i, c in enumerate(q.choices) if st.checkbox(c, key=f"{widget}.{i}")]
+            for i in range(len(q.choices)):
+                if done:
+                    st.session_state[f"{widget}.{i}"] = i in stored
+            response = [i for i, c in enumerate(q.choices) if st.checkbox(plain(c), key=f"{widget}.{i}", disabled=done)]
         else:
-            response = st.text_input("Your answer (a number)", key=widget, placeholder="e.g. 0.25")
-        if st.button("Check my answer", key=f"{widget}.submit", type="primary"):
-            missing = response is None or response == "" or (q.kind == "multi" and not response)
-            if missing:
+            if done:
+                st.session_state[widget] = stored
+            response = st.text_input(
+                "Your answer (a number)", key=widget, placeholder="e.g. 0.25 or 1/4", disabled=done
+            )
+        if not done and st.button("Check my answer", key=f"{widget}.submit", type="primary"):
+            if response is None or response == "" or (q.kind == "multi" and not response):
                 st.warning("Choose or type an answer first.")
             else:
-                feedback = q.check(response)
-                progress().record(q, feedback.correct)
-                st.session_state[feedback_key] = feedback
-                st.rerun()  # so the score in the sidebar includes this answer
-        feedback: quiz.Feedback | None = st.session_state.get(feedback_key)
-        if feedback:
+                try:
+                    feedback = q.check(response)
+                except ValueError as err:  # a number that cannot be read is not a wrong answer
+                    st.warning(f"{plain(str(err)).capitalize()}.")
+                else:
+                    retrying = st.session_state.setdefault("quiz.retrying", set())
+                    record.record(q, feedback.correct, response, retry=q.id in retrying)
+                    retrying.discard(q.id)
+                    st.rerun()  # so the score in the sidebar includes this answer
+        if done:
+            feedback = q.check(stored)
             if feedback.correct:
-                st.success(f"Right. {feedback.explanation}")
+                st.success(f"Right. {plain(feedback.explanation)}")
             else:
-                st.error(f"Not quite: the answer is **{feedback.answer_text}**. {feedback.explanation}")
+                st.error(f"Not quite: the answer is **{plain(feedback.answer_text)}**. {plain(feedback.explanation)}")
+            st.caption("Your answer is locked: each question counts once.")
             if q.kind == "predict":
                 _show_scene(q, key)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -183,13 +184,29 @@ class Question:
             correct = response is not None and sorted(int(r) for r in response) == sorted(self.answer)
             answer_text = "; ".join(self.choices[i] for i in sorted(self.answer))
         else:
-            try:
-                value = float(response)
-            except (TypeError, ValueError):
-                value = math.nan
-            correct = math.isfinite(value) and math.isclose(value, self.answer, rel_tol=self.tolerance, abs_tol=1e-12)
+            value = read_number(response)  # ValueError for text that is not a number: the student is told so
+            correct = math.isclose(value, self.answer, rel_tol=self.tolerance, abs_tol=1e-12)
             answer_text = f"{self.answer:.4g}"
         return Feedback(correct, self.explanation, answer_text)
+
+
+_FRACTION = re.compile(r"([+-]?[0-9.eE+-]+)\s*/\s*([0-9.eE+-]+)")
+
+
+def read_number(text: Any) -> float:
+    """A student's typed number: ``0.25``, ``.25``, ``2.5e-1``, ``1/4``, or ``0,25`` (a decimal comma, when there
+    is no point). ``ValueError`` saying how to write it otherwise; never a silent zero or NaN."""
+    raw = str(text).strip().replace("−", "-").replace(" ", "")
+    if raw.count(",") == 1 and "." not in raw:
+        raw = raw.replace(",", ".")
+    try:
+        match = _FRACTION.fullmatch(raw)
+        value = float(match[1]) / float(match[2]) if match else float(raw)
+    except (ValueError, ZeroDivisionError):
+        value = math.nan
+    if not math.isfinite(value) or not re.fullmatch(r"[0-9.eE+\-/]+", raw):
+        raise ValueError(f"could not read {str(text)[:30]!r} as a number: write it like 0.25, 1/4 or 2.5e-1")
+    return value
 
 
 def _draw(spec: Any, rng: random.Random) -> Any:
@@ -412,16 +429,44 @@ def _parse(source: str, number: int, t: Mapping[str, Any]) -> Question:
 
 @dataclass
 class Progress:
-    """A student's answers: the latest verdict per question id, so answering again never counts twice."""
+    """A student's answers, one verdict per question id. An answer is final: answering again is refused, so
+    nothing counts twice and a key once shown cannot be copied into a better score; only an explicit retry
+    (the Quiz page's "retry the ones I missed") replaces it. ``responses`` keeps what was answered, so a locked
+    question shows it again, after a reload too (:meth:`to_dict`, :meth:`from_dict`)."""
 
     results: dict[str, bool] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
+    responses: dict[str, Any] = field(default_factory=dict)
 
-    def record(self, question: Question, correct: bool) -> None:
+    def record(self, question: Question, correct: bool, response: Any = None, *, retry: bool = False) -> bool:
+        """Record an answer; ``False`` (and nothing recorded) if the question was answered and this is no retry."""
+        if question.id in self.results and not retry:
+            return False
         self.results[question.id] = correct
         self.topics[question.id] = question.topic
         self.attempts[question.id] = self.attempts.get(question.id, 0) + 1
+        self.responses[question.id] = response
+        return True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"results": self.results, "topics": self.topics, "attempts": self.attempts, "responses": self.responses}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Progress:
+        """A progress record from :meth:`to_dict`'s output, keeping only well-formed entries (it comes back from
+        the browser, which anyone can edit)."""
+        if not isinstance(data, dict):
+            return cls()
+        table = lambda name: data[name] if isinstance(data.get(name), dict) else {}
+        results = {k: v for k, v in table("results").items() if isinstance(k, str) and isinstance(v, bool)}
+        pick = lambda name, ok: {k: v for k, v in table(name).items() if k in results and ok(v)}
+        return cls(
+            results,
+            pick("topics", lambda v: v in TOPICS),
+            pick("attempts", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0),
+            pick("responses", lambda v: isinstance(v, (int, str, list)) and not isinstance(v, bool)),
+        )
 
     @property
     def answered(self) -> int:
@@ -444,8 +489,17 @@ class Progress:
         return [i for i, ok in self.results.items() if not ok]
 
 
-def select(bank: Sequence[Question], topics: Sequence[str], length: int, seed: int) -> list[Question]:
-    """``length`` questions of the chosen ``topics`` (all if empty), shuffled by ``seed``, spread over topics."""
+def select(
+    bank: Sequence[Question], topics: Sequence[str], length: int, seed: int, answered: Sequence[str] = ()
+) -> list[Question]:
+    """``length`` questions of the chosen ``topics`` (all if empty), shuffled by ``seed``, spread over topics; the
+    ids in ``answered`` (locked: they count once) only when there are not enough others."""
+    done = set(answered)
+    fresh = _spread([q for q in bank if q.id not in done], topics, length, seed)
+    return fresh + _spread([q for q in bank if q.id in done], topics, length - len(fresh), seed)
+
+
+def _spread(bank: Sequence[Question], topics: Sequence[str], length: int, seed: int) -> list[Question]:
     pool = [q for q in bank if not topics or q.topic in topics]
     rng = random.Random(seed)
     rng.shuffle(pool)
