@@ -21,5 +21,6 @@ page = st.navigation(
         for p in PAGES
     ]
 )
+quiz.keep()  # an answer reruns the app (st.rerun), so the run after it saves it
 quiz.sidebar_score()
 page.run()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from pathlib import Path
 
 import streamlit as st
 
@@ -54,6 +56,65 @@ def instance(question):
     if question.id not in cache:
         cache[question.id] = question.instantiate(student_seed()) if question.needs_instance else question
     return cache[question.id]
+
+
+_store = st.components.v2.component(
+    "lrlab_store", js=(Path(__file__).with_name("store.js")).read_text(encoding="utf-8"), isolate_styles=False
+)
+
+
+def snapshot() -> str:
+    """This student's quiz as the browser keeps it: the seed that drew their numbers, every answer, and where
+    they are in a quiz."""
+    run = st.session_state.get("quiz.run", {"ids": [], "pos": 0})
+    return json.dumps({"seed": student_seed(), "progress": progress().to_dict(), "run": run})
+
+
+def restore(raw: str | None) -> None:
+    """Take back what the browser kept (``snapshot``'s JSON), checked field by field: it comes from the
+    browser. Answers given in this session before the restore arrived are kept too."""
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    kept = Progress.from_dict(data.get("progress"))
+    if kept.results:
+        mine = progress()
+        for name in ("results", "topics", "attempts", "responses"):
+            getattr(kept, name).update(getattr(mine, name))
+        st.session_state["quiz.progress"] = kept
+    seed = data.get("seed")
+    if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**31:
+        st.session_state["quiz.seed"] = seed
+        st.session_state.pop("quiz.instances", None)  # redraw the numbers with the restored seed
+    run = data.get("run")
+    if (
+        isinstance(run, dict)
+        and isinstance(run.get("ids"), list)
+        and all(isinstance(i, str) for i in run["ids"])
+        and isinstance(run.get("pos"), int)
+        and 0 <= run["pos"] <= len(run["ids"]) <= 100
+        and not st.session_state.get("quiz.run", {}).get("ids")
+    ):
+        st.session_state["quiz.run"] = {"ids": run["ids"], "pos": run["pos"]}
+
+
+def keep() -> None:
+    """Keep the quiz in the browser (``ui/store.js``): restore it once per page load, save it on every run."""
+
+    def restored() -> None:
+        if not st.session_state.get("quiz.restored"):
+            st.session_state["quiz.restored"] = True
+            restore((st.session_state.get("quiz.store") or {}).get("restore"))
+
+    with st.sidebar:
+        _store(
+            data={"save": snapshot() if st.session_state.get("quiz.restored") else None},
+            key="quiz.store",
+            on_restore_change=restored,
+        )
 
 
 def sidebar_score() -> None:

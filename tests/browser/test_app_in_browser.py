@@ -249,3 +249,24 @@ def test_a_click_on_the_race_starts_every_racer_there(page, server):
     for start in starts:
         assert start == [pytest.approx(x, abs=1e-5), pytest.approx(y, abs=1e-5)]
     assert page.problems == []
+
+
+def test_a_reload_keeps_the_quiz_and_its_lock(page, server):
+    """F5 after answering: the score, the locked answer and its explanation are still there (kept in the
+    browser's localStorage by ui/store.js), and answering again is still impossible."""
+    _open(page, server, "update-rule")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    radios = page.locator("[data-testid='stRadio'] [role='radiogroup'] label")
+    radios.first.click()
+    page.get_by_role("button", name="Check my answer").first.click()
+    sidebar.get_by_text("Your quiz score").wait_for(timeout=30_000)
+    wait_idle(page)
+    score = sidebar.locator("[data-testid='stMetricValue']").first.inner_text()
+    assert score in ("0 / 1", "1 / 1")
+    page.reload()
+    wait_idle(page)
+    sidebar.get_by_text("Your quiz score").wait_for(timeout=30_000)
+    assert sidebar.locator("[data-testid='stMetricValue']").first.inner_text() == score
+    page.get_by_text("Your answer is locked").first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stRadio'] input[type='radio']").first.is_disabled()
+    assert page.problems == []
