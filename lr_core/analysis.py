@@ -416,16 +416,28 @@ def _lowest_on_plot(surface: Surface) -> float:
 # ------------------------------------------------------------------------------------------------ range test
 
 
+RANGE_RULES = {
+    "steepest": "steepest descent of the smoothed loss",
+    "minimum": "a tenth of the rate at the smoothed loss's minimum",
+    "valley": "two thirds down the longest stretch of falling loss",
+}
+"""The three suggestion rules users meet in fastai's and torch-lr-finder's range tests."""
+
+
 @dataclass(frozen=True)
 class RangeTest:
     """The learning-rate range test: ``lrs[k]`` was the rate of step ``k``, ``losses[k]`` the loss after it,
-    ``smoothed`` their bias-corrected moving average; ``suggestion`` the proposed rate and ``rule`` how."""
+    ``smoothed`` their debiased moving average; ``suggestions`` one rate per rule of
+    :data:`RANGE_RULES`, and ``at_edge`` the rules whose rate lies in the last 5% of the steps tested.
+    ``exploded`` says whether the loss blew up (or the run diverged) before the end: if not, the test has not
+    found where the useful range ends, and its suggestions are unreliable."""
 
     lrs: np.ndarray
     losses: np.ndarray
     smoothed: np.ndarray
-    suggestion: float
-    rule: str
+    suggestions: dict[str, float]
+    at_edge: tuple[str, ...]
+    exploded: bool
     stopped_at: int
 
 
@@ -439,16 +451,18 @@ def range_test(
     steps: int = 100,
     noise: float = 0.0,
     seed: int | None = 0,
-    smoothing: float = 0.98,
+    smoothing: float = 0.8,
     **hyperparams: Any,
 ) -> RangeTest:
     """Smith's learning-rate range test: one run whose rate grows exponentially from ``lr_min`` to ``lr_max``,
     :math:`\\eta_k = \\eta_{min} (\\eta_{max}/\\eta_{min})^{k/(K-1)}`, recording the loss after every step.
 
-    The loss is smoothed, :math:`s_k = \\beta s_{k-1} + (1-\\beta) L_k`, :math:`\\hat s_k = s_k/(1-\\beta^{k+1})`;
-    the test stops once :math:`\\hat s_k > 4 \\min_j \\hat s_j` (the loss is exploding) or the run diverges. The
-    suggestion is the rate where :math:`\\hat s` falls fastest against :math:`\\log\\eta` (steepest descent), or,
-    if it never falls, a tenth of the rate of the lowest loss.
+    The loss is smoothed and debiased, :math:`s_k = \\beta s_{k-1} + (1-\\beta) L_k`,
+    :math:`\\hat s_k = s_k/(1-\\beta^{k+1})` (a short window, :math:`\\beta = 0.8`: fastai's 0.98 lags some 50 steps
+    behind a falling loss in a test of 120); the test stops once :math:`\\hat s_k > 4 \\min_j \\hat s_j` (the loss
+    is exploding) or the run diverges. The suggestions (:data:`RANGE_RULES`): the rate where :math:`\\hat s` falls
+    fastest against :math:`\\log\\eta`; a tenth of the rate at its minimum; and fastai's valley, two thirds down the
+    longest run of falling :math:`\\hat s`.
     """
     lr_min = float(positive("lr_min", lr_min))
     lr_max = float(positive("lr_max", lr_max))
@@ -464,25 +478,36 @@ def range_test(
     traj = run(surface, make_optimizer(optimizer, schedule, **hyperparams), x0, steps, noise=noise, seed=seed)
     lrs, losses = traj.lrs, traj.losses[1:]
     smoothed = np.empty(steps)
-    avg = 0.0
-    best = np.inf
-    stop = steps
+    avg, best, stop, exploded = 0.0, np.inf, steps, False
     for k in range(steps):
         avg = beta * avg + (1 - beta) * losses[k]
         smoothed[k] = avg / (1 - beta ** (k + 1))
         best = min(best, smoothed[k])
         diverged = traj.diverged_at >= 0 and k + 1 >= traj.diverged_at
         if k > 0 and (smoothed[k] > 4 * best or diverged):
-            stop = k + 1
+            stop, exploded = k + 1, True
             break
     lrs, losses, smoothed = lrs[:stop], losses[:stop], smoothed[:stop]
-    slopes = np.gradient(smoothed, np.log(lrs)) if stop >= 3 else np.zeros(stop)
-    if stop >= 3 and slopes.min() < 0:
-        k = int(slopes.argmin())
-        rule = f"steepest descent of the smoothed loss, at step {k}"
-        suggestion = float(lrs[k])
-    else:
-        k = int(smoothed.argmin())
-        rule = "the loss never fell: a tenth of the rate at the lowest loss"
-        suggestion = float(lrs[k]) / 10
-    return RangeTest(lrs.copy(), losses.copy(), smoothed, suggestion, rule, stop)
+    suggestions = {
+        "steepest": float(lrs[int(np.argmin(np.gradient(smoothed, np.log(lrs))))]) if stop >= 3 else float(lrs[0]),
+        "minimum": float(lrs[int(np.argmin(smoothed))]) / 10,
+        "valley": float(lrs[_valley(smoothed)]),
+    }
+    edge = traj.lrs[int(0.95 * (steps - 1))]
+    at_edge = tuple(rule for rule, lr in suggestions.items() if lr >= edge)
+    return RangeTest(lrs.copy(), losses.copy(), smoothed, suggestions, at_edge, exploded, stop)
+
+
+def _valley(values: np.ndarray) -> int:
+    """fastai's valley rule: the index two thirds of the way down the longest strictly falling subsequence."""
+    n = len(values)
+    longest = [1] * n
+    start = end = 0
+    for i in range(1, n):
+        for j in range(i):
+            if values[i] < values[j] and longest[i] < longest[j] + 1:
+                longest[i] = longest[j] + 1
+        if longest[i] > longest[end]:
+            end, start = i, i - longest[i] + 1
+    third = (end - start) / 3
+    return min(n - 1, start + int(third) + int(third / 2))

@@ -500,8 +500,8 @@ def schedule_plot(steps: np.ndarray, rates: dict[str, np.ndarray], title: str = 
     return fig
 
 
-def range_test_plot(lrs: np.ndarray, losses: np.ndarray, smoothed: np.ndarray, suggestion: float) -> Spec:
-    """Loss against a growing rate, with the suggested rate marked."""
+def range_test_plot(lrs: np.ndarray, losses: np.ndarray, smoothed: np.ndarray, suggestions: dict[str, float]) -> Spec:
+    """Loss against a growing rate, with the rate each rule suggests marked."""
     fig = _figure(
         [
             {"type": "scatter", "x": typed(lrs), "y": typed(losses), "mode": "markers", "name": "loss after the step",
@@ -511,7 +511,8 @@ def range_test_plot(lrs: np.ndarray, losses: np.ndarray, smoothed: np.ndarray, s
         "Learning-rate range test",
         400,
     )  # fmt: skip
-    _vline(fig, suggestion, f"suggested η ≈ {suggestion:.3g}", 1)
+    for i, (rule, lr) in enumerate(suggestions.items(), start=1):
+        _vline(fig, lr, f"{rule} {lr:.3g}", i)
     fig["layout"]["xaxis"] = {"title": {"text": "learning rate η (log scale)"}, "type": "log"}
     fig["layout"]["yaxis"] = {"title": {"text": "loss (log scale)"}, "type": "log", "exponentformat": "power"}
     return fig

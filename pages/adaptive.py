@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from lr_core import figures
+from lr_core import analysis, figures
 from lr_core.lessons import adaptive as lesson
 from lr_core.optimizers import VARIANTS, capabilities
 from lr_core.surfaces import SURFACES
@@ -165,16 +165,41 @@ def range_test() -> None:
     rt_opt = ui.control(scene, "rt_opt")
     scene.sync()
     surface_name = scene["surface"]  # set in the race section above
-    rt = ui.engine(lambda: cache.range_test(lesson.range_test_config(scene.values)))
+    scene_rt = ui.engine(lambda: cache.range_test(lesson.range_test_config(scene.values)))
+    rt, label = scene_rt.test, VARIANTS[rt_opt].label
     ui.show_figure(
-        figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestion),
-        f"loss against a rate growing from 10⁻⁶ on the {surface_name} surface; the suggested rate is "
-        f"{rt.suggestion:.3g}.",
+        figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestions),
+        f"loss against a rate growing from 10⁻⁶ on the {surface_name} surface, with the smoothed loss and the rate "
+        "each rule suggests: " + ", ".join(f"{r} {lr:.3g}" for r, lr in rt.suggestions.items()) + ".",
         key="range_fig",
     )
+    if not rt.exploded:
+        st.warning(
+            "The loss never blew up in the tested range (up to η = 1): the test has not found where the useful "
+            "range ends, so its suggestions are guesses. Extend the range, or trust the check below more."
+        )
+    rows = []
+    for rule, lr in rt.suggestions.items():
+        gap, verdict = scene_rt.checks[rule]
+        rows.append(
+            {
+                "rule": analysis.RANGE_RULES[rule] + (" (at the edge of the range)" if rule in rt.at_edge else ""),
+                "suggested η": f"{lr:.3g}",
+                f"loss above the minimum after {lesson.RangeTestConfig.check_steps} steps at that η": (
+                    "diverged" if gap == float("inf") else f"{gap:.3g}"
+                ),
+                "the run": verdict.label,
+            }
+        )
     st.markdown(
-        f"Suggested η ≈ **{rt.suggestion:.3g}** for {VARIANTS[rt_opt].label} ({rt.rule}); the test stopped "
-        f"after {rt.stopped_at} steps."
+        f"Three rules read the curve for {label}; they disagree, which is why practitioners check them. The check: "
+        f"a {lesson.RangeTestConfig.check_steps}-step run at each suggested rate, fixed."
+    )
+    st.dataframe(rows, hide_index=True, width="stretch")
+    best = scene_rt.best
+    st.markdown(
+        f"Here **{analysis.RANGE_RULES[best]}** did best (η ≈ {rt.suggestions[best]:.3g}); the test itself stopped "
+        f"after {rt.stopped_at} of {lesson.RangeTestConfig.steps} steps."
     )
 
 

@@ -130,8 +130,8 @@ def test_range_test_suggests_a_rate_below_the_critical_one():
     result = an.range_test(s, [2.0, -1.0], lr_min=1e-4, lr_max=1.0, steps=100)
     assert result.lrs[0] == pytest.approx(1e-4)
     assert np.all(np.diff(result.lrs) > 0)
-    assert 1e-3 < result.suggestion < an.critical_lr(10.0)
-    assert "steepest" in result.rule
+    assert 1e-3 < result.suggestions["steepest"] < an.critical_lr(10.0)
+    assert set(result.suggestions) == set(an.RANGE_RULES)
     assert result.stopped_at == len(result.losses) == len(result.smoothed)
 
 
@@ -228,3 +228,30 @@ def test_curved_and_badly_scaled_surfaces_are_not_mistaken_for_stalls():
 
     near = an.classify(run(beale(), adam(lr=0.1), [1.0, 1.4], 300))
     assert not near.stalled and near.label in ("converged", "too slow")
+
+
+def test_range_test_smoothing_is_debiased_and_does_not_lag_far_behind():
+    """The smoothed curve starts on the first loss (debiased) and, on a falling loss, stays within a few steps
+    of it (fastai's beta = 0.98 lagged some 50 of 120 steps)."""
+    result = an.range_test(rosenbrock(), [-1.5, 2.5], lr_min=1e-6, lr_max=1.0, steps=120)
+    assert result.smoothed[0] == pytest.approx(result.losses[0])
+    k = int(np.argmax(result.losses < 0.6 * result.losses[0]))  # once the raw loss has fallen by 40%
+    assert result.smoothed[min(k + 5, result.stopped_at - 1)] < 0.75 * result.losses[0]
+
+
+def test_range_test_says_when_the_loss_never_blew_up_and_what_lies_at_the_edge():
+    flat = an.range_test(plateau(), [3.5, 1.5], lr_min=1e-6, lr_max=1.0, steps=120)
+    assert not flat.exploded and "steepest" in flat.at_edge
+    steep = an.range_test(quadratic_1d(), [-1.0], lr_min=1e-3, lr_max=100.0, steps=60)
+    assert steep.exploded and not steep.at_edge
+
+
+def test_every_range_test_suggestion_is_checked_by_a_real_run():
+    from lr_core.lessons import adaptive as lesson
+
+    scene = lesson.range_test(lesson.RangeTestConfig(surface="rosenbrock", optimizer="sgd"))
+    assert set(scene.checks) == set(scene.test.suggestions)
+    for rule, lr in scene.test.suggestions.items():
+        alone = run(rosenbrock(), sgd(lr=lr), [-1.5, 2.5], 300)
+        assert scene.checks[rule][0] == pytest.approx(float(alone.losses[-1]), rel=1e-12)
+    assert scene.checks[scene.best][0] == min(gap for gap, _ in scene.checks.values())

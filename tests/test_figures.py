@@ -37,8 +37,8 @@ def _all_specs():
     yield "loss_curves", figures.loss_curves(rr, floor=race.floor)
     sc = schedules.schedules_scene(schedules.SchedulesConfig(kinds=tuple(schedules.SCHEDULES)))
     yield "schedules", figures.schedule_plot(np.arange(200), sc.rates)
-    rt = adaptive.range_test(adaptive.RangeTestConfig())
-    yield "range_test", figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestion)
+    rt = adaptive.range_test(adaptive.RangeTestConfig()).test
+    yield "range_test", figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestions)
     lc = convergence.local_curvature(convergence.LocalCurvatureConfig())
     yield "local", figures.local_curvature_plot(lc.convex, lc.local_critical, lc.concave, 0.1, 0.25, "t")
 

@@ -27,5 +27,5 @@ def run_racer(*args):  # each racer on its own: moving one racer's η reruns onl
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def range_test(cfg: adaptive.RangeTestConfig):
+def range_test(cfg: adaptive.RangeTestConfig) -> adaptive.RangeTestScene:
     return adaptive.range_test(cfg)

@@ -194,12 +194,26 @@ def inspect_step(traj: Trajectory, t: int) -> Inspection:
 
 @dataclass(frozen=True)
 class RangeTestConfig:
+    """A range test of ``optimizer`` on ``surface`` from its demo start, from ``lr_min`` to ``lr_max`` in ``steps``
+    steps; each suggestion is then checked by a run of ``check_steps`` at that fixed rate."""
+
     surface: str = "rosenbrock"
     optimizer: str = "sgd"
     lr_min: float = 1e-6
     lr_max: float = 1.0
     steps: int = 120
     noise: float = 0.0
+    check_steps: int = 300
+
+
+@dataclass(frozen=True)
+class RangeTestScene:
+    """The range test and, per rule, what a run at its suggested rate did (``checks``: rule -> (final loss above
+    the minimum, verdict)), and the rule whose rate did best."""
+
+    test: analysis.RangeTest
+    checks: dict[str, tuple[float, Verdict]]
+    best: str
 
 
 def range_test_config(values: Mapping[str, Any]) -> RangeTestConfig:
@@ -207,15 +221,33 @@ def range_test_config(values: Mapping[str, Any]) -> RangeTestConfig:
     return RangeTestConfig(surface=values["surface"], optimizer=values["rt_opt"], noise=values["noise"])
 
 
-def range_test(cfg: RangeTestConfig):  # -> analysis.RangeTest
-    """The LR range test of ``cfg.optimizer`` from the race's start on ``cfg.surface``."""
+def range_test(cfg: RangeTestConfig) -> RangeTestScene:
+    """The LR range test of ``cfg.optimizer`` from the race's start on ``cfg.surface``, and a check of every
+    suggestion: one vectorized run at each suggested rate, fixed, for ``cfg.check_steps`` steps."""
     surface = make_surface(cfg.surface)
-    return analysis.range_test(
+    start = SURFACES[cfg.surface].start
+    test = analysis.range_test(
         surface,
-        SURFACES[cfg.surface].start,
+        start,
         optimizer=cfg.optimizer,
         lr_min=cfg.lr_min,
         lr_max=cfg.lr_max,
         steps=cfg.steps,
         noise=cfg.noise,
     )
+    rules = list(test.suggestions)
+    runs = run(
+        surface,
+        make_optimizer(cfg.optimizer, np.array([test.suggestions[r] for r in rules])),
+        start,
+        cfg.check_steps,
+        noise=cfg.noise,
+        seed=0,
+    )
+    floor = surface.min_value if surface.min_value is not None else 0.0
+    verdicts = analysis.classify(runs, noise=cfg.noise)
+    checks = {
+        rule: (np.inf if runs.diverged[i] else float(runs.losses[-1, i]) - floor, verdicts[i])
+        for i, rule in enumerate(rules)
+    }
+    return RangeTestScene(test, checks, min(rules, key=lambda r: checks[r][0]))
