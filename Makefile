@@ -9,7 +9,7 @@ PORT ?= 8501
 .PHONY: run test lint bench clean
 
 run: $(VENV)/.app
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m ui.server --server.port $(PORT)
 
 test: $(VENV)/.dev chromium
 	$(BIN)/ruff check .

@@ -19,8 +19,9 @@ page = st.navigation(
         if not p.url_path
         else st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path)
         for p in PAGES
-    ]
+    ],
+    position="top",  # a sidebar would take a quarter of a 1280-pixel projector
 )
 quiz.keep()  # an answer reruns the app (st.rerun), so the run after it saves it
-quiz.sidebar_score()
+quiz.score()
 page.run()

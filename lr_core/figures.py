@@ -85,11 +85,26 @@ def frame_indices(last: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
 
 def _figure(data: list[Spec], title: str, height: int = HEIGHT, frames: list[Spec] | None = None) -> Spec:
     layout = {
-        "title": {"text": title, "x": 0.01, "font": {"size": FONT_SIZE + 4}},
+        "title": {
+            "text": title,
+            "x": 0.01,
+            "y": 0.99,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": FONT_SIZE + 4},
+        },
         "font": {"size": FONT_SIZE},
         "height": height,
-        "margin": {"l": 70, "r": 20, "t": 60, "b": 60},
-        "legend": {"font": {"size": FONT_SIZE - 2}},
+        "margin": {"l": 70, "r": 20, "t": 100, "b": 60},  # the title, then a row of legend
+        # above the plot, not beside it: a legend at the side takes a third of a narrow figure's width
+        "legend": {
+            "font": {"size": FONT_SIZE - 2},
+            "orientation": "h",
+            "x": 0.0,
+            "xanchor": "left",
+            "y": 1.02,
+            "yanchor": "bottom",
+        },
         "hovermode": "closest",
         "shapes": [],
         "annotations": [],
@@ -164,7 +179,7 @@ def _animated_paths(
 
     for i, run in enumerate(runs):
         x, y = coords(run, run.last + 1)
-        fig["data"].append(_line(x, y, run.label, i, width=1.5, opacity=0.45, showlegend=False, hoverinfo="skip"))
+        fig["data"].append(_line(x, y, run.label, i, width=2.5, opacity=0.75, showlegend=False, hoverinfo="skip"))
     first = len(fig["data"])
     for i, run in enumerate(runs):
         x, y = coords(run, None, bold(run, run.last))
@@ -178,16 +193,23 @@ def _animated_paths(
         frames.append({"name": str(k), "data": data, "traces": list(range(first, first + len(runs)))})
     fig["frames"] = frames
     names = [f["name"] for f in frames]
+    # under the axis (its ticks and title, ~60 px): the step slider with its labels (~90 px), then Play and Pause;
+    # the figure grows by as much, so the plot keeps its size
+    fig["layout"]["margin"]["b"] = 250
+    fig["layout"]["height"] += 140
+    margin = fig["layout"]["margin"]
+    plot_height = fig["layout"]["height"] - margin["t"] - margin["b"]
     play = {"frame": {"duration": duration, "redraw": redraw}, "transition": {"duration": 0}, "mode": "immediate"}
     fig["layout"]["updatemenus"] = [
         {
             "type": "buttons",
             "direction": "left",
             "x": 0.0,
-            "y": -0.12,
+            "y": -200 / plot_height,  # paper units: 200 px under the axis, below the step slider
+            "showactive": False,
             "xanchor": "left",
             "yanchor": "top",
-            "pad": {"r": 10, "t": 10},
+            "pad": {"r": 10},
             "buttons": [
                 {"label": "▶ Play", "method": "animate", "args": [names, play]},
                 {"label": "❚❚ Pause", "method": "animate",
@@ -198,9 +220,9 @@ def _animated_paths(
     fig["layout"]["sliders"] = [
         {
             "active": len(frames) - 1,
-            "x": 0.22,
-            "y": -0.08,
-            "len": 0.78,
+            "x": 0.0,
+            "y": -62 / plot_height,
+            "len": 1.0,
             "currentvalue": {"prefix": "step ", "xanchor": "right", "font": {"size": FONT_SIZE - 2}},
             "steps": [
                 {"label": name, "method": "animate",
@@ -209,7 +231,6 @@ def _animated_paths(
             ],
         }
     ]  # fmt: skip
-    fig["layout"]["margin"]["b"] = 130
     return fig
 
 
@@ -277,11 +298,11 @@ def contraction_plot(lrs: np.ndarray, factor: np.ndarray, L: float, lr: float, l
         (1 / L, 2 / L, "oscillating", "rgba(230,159,0,0.18)"),
         (2 / L, float(lrs.max()), "diverging", "rgba(213,94,0,0.15)"),
     ]
-    for x0, x1, text, color in regions:
+    for k, (x0, x1, text, color) in enumerate(regions):
         shade = {"type": "rect", "xref": "x", "yref": "paper", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
                  "fillcolor": color, "line": {"width": 0}, "layer": "below"}  # fmt: skip
-        label = {"x": (x0 + x1) / 2, "y": 1, "xref": "x", "yref": "paper", "text": text, "showarrow": False,
-                 "yanchor": "bottom", "font": {"size": FONT_SIZE - 4}}  # fmt: skip
+        label = {"x": (x0 + x1) / 2, "y": 0.98 - 0.08 * k, "xref": "x", "yref": "paper", "text": text,
+                 "showarrow": False, "yanchor": "top", "font": {"size": FONT_SIZE - 4}}  # fmt: skip
         fig["layout"]["shapes"].append(shade)
         fig["layout"]["annotations"].append(label)
     _hline(fig, 1.0)
@@ -417,8 +438,6 @@ def loss_curves(
         gap = run.losses[: run.last + 1] - floor
         data.append(_line(np.arange(run.last + 1), np.maximum(gap, 1e-16) if log else gap, run.label, i))
     fig = _figure(data, title, 420 + 24 * len(runs))
-    fig["layout"]["legend"].update({"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0.0})
-    fig["layout"]["margin"]["b"] = 80 + 24 * len(runs)
     steps = max((len(r.losses) - 1 for r in runs), default=1)
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, steps]}
     fig["layout"]["yaxis"] = {"title": {"text": "L(θₜ) − L*" + (" (log scale)" if log else "")},

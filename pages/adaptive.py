@@ -28,42 +28,40 @@ scene.show_notes()
 @st.fragment
 def race() -> None:
     """The race and the inspector: their controls rerun this section alone."""
-    s1, s2 = st.columns([1, 2])
-    surface_name = ui.control(scene, "surface", s1)
+    left, right = ui.controls_and_figure()
+    surface_name = ui.control(scene, "surface", left)
     first_visit = "adaptive.last_surface" not in st.session_state
     link_gives_start = "x" in st.query_params or "y" in st.query_params
     if st.session_state.get("adaptive.last_surface") != surface_name and not (first_visit and link_gives_start):
         x_default, y_default = SURFACES[surface_name].start  # each surface has a start that shows its trap
         scene.set(x=x_default, y=y_default)
     st.session_state["adaptive.last_surface"] = surface_name
-    racers = ui.control(scene, "opt", s2)
+    racers = ui.control(scene, "opt", left)
     if not racers:
-        st.info("Pick at least one optimizer to race.")
+        left.info("Pick at least one optimizer to race.")
         scene.sync()
         st.stop()
 
-    st.caption(
+    with left.expander("Learning rate of each optimizer", expanded=True):
+        lrs = [ui.control(scene, lesson.rate_key(name)) for name in racers]
+    left.caption(
         "The race starts SGD at 0.001 and Adam at 0.1, rates that suit Rosenbrock's valley, its first surface. The "
         "course's typical starting "
         "values, 0.01 for SGD and 0.001 for Adam, come from training neural networks: try them here to see the "
         "curvature decide (on Rosenbrock, SGD at 0.01 diverges and Adam at 0.001 barely moves)."
     )
-    if st.button("Use the course's typical rates: SGD 0.01, Adam 0.001"):
-        scene.set(**{lesson.rate_key(n): lr for n, lr in lesson.COURSE_RATES.items()})
-    with st.expander("Learning rate of each optimizer", expanded=True):
-        cols = st.columns(min(len(racers), 5))
-        lrs = [ui.control(scene, lesson.rate_key(name), cols[i % len(cols)]) for i, name in enumerate(racers)]
-    x0, y0, _, _ = ui.row(scene, "x", "y", "steps", "noise")
-    t1, t2 = st.columns(2)
-    bias_correction = ui.control(scene, "bc", t1)
-    ui.control(scene, "wd", t2)
+    left.button(
+        "Course's typical rates",
+        help="SGD (and momentum) at 0.01, Adam and its variants at 0.001: the course's typical starting values.",
+        on_click=lambda: scene.set(**{lesson.rate_key(n): lr for n, lr in lesson.COURSE_RATES.items()}),
+    )
+    x0, y0, _, _, bias_correction, _ = ui.stack(scene, left, "x", "y", "steps", "noise", "bc", "wd")
 
     cfg = ui.engine(lambda: lesson.race_config(scene.values))
     result = ui.engine(lambda: lesson.race(cfg, cache.run_racer))
     runs = figures.series_list(result.trajs, result.names)
 
-    f1, f2 = st.columns([3, 2])
-    with f1:
+    with right:
         ui.show_figure(
             figures.contour_paths(
                 result.surface,
@@ -71,13 +69,13 @@ def race() -> None:
                 log_levels=SURFACES[surface_name].log_levels,
                 clickable=True,
                 title=f"The race on {result.surface.title}",
+                height=680,
             ),
             f"contours of {result.surface.title} with the path of each optimizer from ({x0:g}, {y0:g}); press Play to "
             "watch them race, click anywhere to start from there.",
             key="race_fig",
             on_click=lambda x, y: scene.set(x=float(np.clip(x, -5, 5)), y=float(np.clip(y, -5, 5))),
         )
-    with f2:
         ui.show_figure(
             figures.loss_curves(runs, floor=result.floor, title="Loss gap against step"),
             "each optimizer's loss above the minimum, per step, on a log axis.",

@@ -26,11 +26,14 @@ st.header("In one dimension: the contraction factor")
 @st.fragment
 def one_dimension() -> None:
     """The 1-D section: its controls rerun it alone."""
-    L, lr1 = ui.row(scene, "L", "lr1")
+    left, right = ui.controls_and_figure()
+    L, lr1 = ui.stack(scene, left, "L", "lr1")
     scene.sync()
     one = ui.engine(lambda: lesson.stability_1d(scene.config(lesson.Stability1DConfig, lesson.ONE_D)))
-    f1, f2 = st.columns(2)
-    with f1:
+    with left:
+        st.markdown(f"Regime: **{one.regime}**.")
+        ui.verdict(one.label)
+    with right:
         ui.show_figure(
             figures.contraction_plot(one.lrs, one.factor_curve, L, lr1, one.factor, "Contraction factor |1 − ηL|"),
             f"|1 − ηL| against η for L = {L:g}: below 1/L = {1 / L:.3g} the error shrinks monotonically, between 1/L "
@@ -38,20 +41,17 @@ def one_dimension() -> None:
             f"{one.factor:.3g}.",
             key="contraction_fig",
         )
-    with f2:
-        ui.show_figure(
-            figures.error_plot(one.steps, one.measured, one.predicted, "Error |θₜ − θ*|, measured and predicted"),
-            f"the distance to the minimum per step on a log axis: measured points lie on the predicted line "
-            f"{one.factor:.3g}ᵗ × 4.",
-            key="error_fig",
-        )
     relation = "<" if one.factor < 1 else r"\geq"
     st.latex(
         rf"|\theta_t - \theta^*| = |1 - \eta L|^t\,|\theta_0 - \theta^*|, \qquad |1 - \eta L| = |1 - {ui.fmt(lr1)}"
         rf" \times {ui.fmt(L)}| = {ui.fmt(one.factor)} \;{relation}\; 1"
     )
-    st.markdown(f"Regime: **{one.regime}**.")
-    ui.verdict(one.label)
+    ui.show_figure(
+        figures.error_plot(one.steps, one.measured, one.predicted, "Error |θₜ − θ*|, measured and predicted"),
+        f"the distance to the minimum per step on a log axis: measured points lie on the predicted line "
+        f"{one.factor:.3g}ᵗ × 4.",
+        key="error_fig",
+    )
 
 
 one_dimension()
@@ -68,15 +68,12 @@ st.markdown(
 @st.fragment
 def two_dimensions() -> None:
     """The 2-D section: its controls rerun it alone."""
-    lmin, lmax, angle = ui.row(scene, "lmin", "lmax", "angle")
+    left, right = ui.controls_and_figure()
+    lmin, lmax, angle = ui.stack(scene, left, "lmin", "lmax", "angle")
     crit, best = lesson.bowl_rates(lmin, lmax)
-    p1, p2, p3 = st.columns([2, 1, 1])
-    if p2.button(f"use η* = 2/(λmin+λmax) = {best:.3g}"):
-        scene.set(lr=three_digits(best))
-    if p3.button(f"use 0.99 × 2/λmax = {0.99 * crit:.3g}"):
-        scene.set(lr=three_digits(0.99 * crit))
-    lr = ui.control(scene, "lr", p1)
-    ui.control(scene, "steps")
+    left.button(f"use η* = 2/(λmin+λmax) = {best:.3g}", on_click=lambda: scene.set(lr=three_digits(best)))
+    left.button(f"use 0.99 × 2/λmax = {0.99 * crit:.3g}", on_click=lambda: scene.set(lr=three_digits(0.99 * crit)))
+    lr, _ = ui.stack(scene, left, "lr", "steps")
     scene.sync()
 
     two = ui.engine(lambda: lesson.stability_2d(scene.config(lesson.Stability2DConfig, lesson.TWO_D)))
@@ -88,8 +85,7 @@ def two_dimensions() -> None:
     m[3].metric("your r(η) = max|1 − ηλ|", f"{two.factor:.3g}")
     m[4].metric("best r = (κ−1)/(κ+1)", f"{two.optimal_factor:.3g}")
 
-    g1, g2 = st.columns([3, 2])
-    with g1:
+    with right:
         ui.show_figure(
             figures.contour_paths(
                 two.surface,
@@ -100,24 +96,24 @@ def two_dimensions() -> None:
             f"gradient descent at η = {lr:.3g}: {two.label.label}.",
             key="bowl_fig",
         )
-    with g2:
-        sweep = cache.tolerance_sweep(lmin, lmax, angle)
-        ui.show_figure(
-            figures.steps_vs_lr(
-                sweep.lrs, sweep.measured.astype(float), sweep.predicted, {"2/λmax": crit, "η*": best, "your η": lr}
-            ),
-            f"steps for the loss to fall below 10⁻⁶ for 300 rates, from one vectorized sweep (dots) and from the "
-            f"closed "
-            f"form ½Σλᵢcᵢ²(1−ηλᵢ)²ᵗ (line); fastest near η* = {best:.3g}, none converge past 2/λmax = {crit:.3g}.",
-            key="tolerance_fig",
-        )
+        ui.verdict(two.label)
     st.latex(
         rf"\lambda(H) = ({ui.fmt(lo)},\ {ui.fmt(hi)}),\quad \kappa = {ui.fmt(two.kappa)},\quad "
-        rf"\eta < \frac{{2}}{{\lambda_{{max}}}} = {ui.fmt(crit)},\quad \eta^* = \frac{{2}}{{\lambda_{{min}} + "
-        rf"\lambda_{{max}}}} = {ui.fmt(best)},\quad "
+        rf"\eta < \frac{{2}}{{\lambda_{{max}}}} = {ui.fmt(crit)}"
+    )
+    st.latex(
+        rf"\eta^* = \frac{{2}}{{\lambda_{{min}} + \lambda_{{max}}}} = {ui.fmt(best)},\quad "
         rf"r(\eta^*) = \frac{{\kappa - 1}}{{\kappa + 1}} = {ui.fmt(two.optimal_factor)}"
     )
-    ui.verdict(two.label)
+    sweep = cache.tolerance_sweep(lmin, lmax, angle)
+    ui.show_figure(
+        figures.steps_vs_lr(
+            sweep.lrs, sweep.measured.astype(float), sweep.predicted, {"2/λmax": crit, "η*": best, "your η": lr}
+        ),
+        f"steps for the loss to fall below 10⁻⁶ for 300 rates, from one vectorized sweep (dots) and from the closed "
+        f"form ½Σλᵢcᵢ²(1−ηλᵢ)²ᵗ (line); fastest near η* = {best:.3g}, none converge past 2/λmax = {crit:.3g}.",
+        key="tolerance_fig",
+    )
 
 
 two_dimensions()
@@ -134,12 +130,14 @@ st.markdown(
 @st.fragment
 def local() -> None:
     """The double-well section: its controls rerun it alone."""
-    lr_dw, start_dw = ui.row(scene, "lr_dw", "start_dw")
+    left, right = ui.controls_and_figure()
+    lr_dw, start_dw = ui.stack(scene, left, "lr_dw", "start_dw")
     scene.sync()
     local = ui.engine(lambda: lesson.local_curvature(scene.config(lesson.LocalCurvatureConfig, lesson.LOCAL)))
-    h1, h2 = st.columns(2)
+    with left:
+        ui.verdict(local.label)
     top = float(local.curve[1].max())
-    with h1:
+    with right:
         ui.show_figure(
             figures.path_on_curve(
                 local.surface,
@@ -152,22 +150,20 @@ def local() -> None:
             f"the double well with the path from θ₀ = {start_dw:g} at η = {lr_dw:.3g}: {local.label.label}.",
             key="double_well_fig",
         )
-    with h2:
-        ui.show_figure(
-            figures.local_curvature_plot(
-                local.convex,
-                local.local_critical,
-                local.concave,
-                lr_dw,
-                local.critical_at_minimum,
-                "Local critical rate along the run",
-            ),
-            "2 divided by the local curvature L'' at each step where L'' is positive, against your fixed η: where "
-            "the points dip below η the step overshoots locally. Shaded steps have L'' < 0 (the hump between the "
-            "wells), where no step-size limit exists.",
-            key="local_fig",
-        )
-    ui.verdict(local.label)
+    ui.show_figure(
+        figures.local_curvature_plot(
+            local.convex,
+            local.local_critical,
+            local.concave,
+            lr_dw,
+            local.critical_at_minimum,
+            "Local critical rate along the run",
+        ),
+        "2 divided by the local curvature L'' at each step where L'' is positive, against your fixed η: where "
+        "the points dip below η the step overshoots locally. Shaded steps have L'' < 0 (the hump between the "
+        "wells), where no step-size limit exists.",
+        key="local_fig",
+    )
 
 
 local()

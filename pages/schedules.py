@@ -25,13 +25,12 @@ scene.show_notes()
 def comparison() -> None:
     """Controls, figures, table and code: a move of any control reruns this section alone."""
     ui.control(scene, "show")
-    base_lr, steps, noise, warmup = ui.row(scene, "lr", "steps", "noise", "warmup")
-
-    params_box = st.expander("Schedule parameters", key="schedules.params-box", on_change="rerun")
+    left, right = ui.controls_and_figure()
+    base_lr, steps, noise, warmup = ui.stack(scene, left, "lr", "steps", "noise", "warmup")
+    params_box = left.expander("Schedule parameters", key="schedules.params-box", on_change="rerun")
     if params_box.open:  # closed, its widgets are not drawn; their values live on in the scene
-        columns = params_box.columns(4)
-        for i, control in enumerate(lesson.PARAMS):
-            ui.control(scene, control.key, columns[i % len(columns)])
+        for control in lesson.PARAMS:
+            ui.control(scene, control.key, params_box)
     scene.sync()
 
     cfg = ui.engine(lambda: lesson.config(scene.values))
@@ -45,11 +44,12 @@ def comparison() -> None:
     if warmup and warming:
         st.info(f"{', '.join(warming)} already start low and climb, so no extra warmup goes in front of them.")
 
-    ui.show_figure(
-        figures.schedule_plot(np.arange(steps), result.rates),
-        "the learning rate of each chosen schedule against the step, with the constant rate for comparison.",
-        key="schedule_fig",
-    )
+    with right:
+        ui.show_figure(
+            figures.schedule_plot(np.arange(steps), result.rates),
+            "the learning rate of each chosen schedule against the step, with the constant rate for comparison.",
+            key="schedule_fig",
+        )
     runs = figures.series_list(result.trajs, result.labels)
     means = [
         figures.Series(lab, t.params, m, t.steps)

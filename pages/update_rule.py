@@ -21,12 +21,15 @@ scene.show_notes()
 @st.fragment
 def step_by_step() -> None:
     """Controls, figure, equations and table: a move of any control reruns this section alone."""
-    if st.button("Reproduce the course's figure: η = 0.05, 0.3, 0.8 from θ = −1, 15 steps on (θ − 3)²", type="primary"):
-        scene.set(**lesson.COURSE_EXAMPLE)
-
-    a, theta_star, start = ui.row(scene, "a", "min", "start")
-    lr, steps, selected = ui.row(scene, "lr", "steps", "t")
-    ui.control(scene, "course")
+    left, right = ui.controls_and_figure()
+    left.button(
+        "The course's figure",
+        help="η = 0.05, 0.3 and 0.8 from θ = −1 for 15 steps on (θ − 3)², as in the course.",
+        on_click=lambda: scene.set(**lesson.COURSE_EXAMPLE),
+    )
+    a, theta_star, start, lr, steps, selected, _ = ui.stack(
+        scene, left, "a", "min", "start", "lr", "steps", "t", "course"
+    )
     scene.sync()
 
     cfg = ui.engine(lambda: scene.config(lesson.UpdateRuleConfig))
@@ -46,21 +49,22 @@ def step_by_step() -> None:
         x_range=result.x_range,
         y_range=result.y_range,
     )
-    ui.show_figure(
-        fig,
-        f"the parabola L(θ) = {a:g}(θ − {theta_star:g})² with the path of gradient descent from θ₀ = {start:g} "
-        f"at η = {lr:.3g} over {steps} steps; press Play to animate it or drag the slider to scrub.",
-        key="update_rule_fig",
-    )
-
-    ui.verdict(result.label)
-    if result.course is not None:
-        st.markdown(
-            " · ".join(
-                f"η = {r}: **{lab.label}**" + (", overshooting" if lab.oscillating and lab.converged else "")
-                for r, lab in zip(lesson.COURSE_RATES, result.course_labels, strict=True)
-            )
+    with right:
+        ui.show_figure(
+            fig,
+            f"the parabola L(θ) = {a:g}(θ − {theta_star:g})² with the path of gradient descent from θ₀ = {start:g} "
+            f"at η = {lr:.3g} over {steps} steps; press Play to animate it or drag the slider to scrub.",
+            key="update_rule_fig",
         )
+
+        ui.verdict(result.label)
+        if result.course is not None:
+            st.markdown(
+                " · ".join(
+                    f"η = {r}: **{lab.label}**" + (", overshooting" if lab.oscillating and lab.converged else "")
+                    for r, lab in zip(lesson.COURSE_RATES, result.course_labels, strict=True)
+                )
+            )
 
     st.subheader("The update, with numbers")
     if sel:

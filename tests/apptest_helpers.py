@@ -68,6 +68,12 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
+def score(at: AppTest) -> str:
+    """The quiz score the page shows, as "right / answered" ("" before any answer)."""
+    lines = [c.value for c in at.caption if c.value.startswith("Your quiz score: ")]
+    return lines[0].removeprefix("Your quiz score: ") if lines else ""
+
+
 def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]

@@ -263,7 +263,7 @@ def test_a_rate_beyond_a_narrowed_range_is_noted_and_comes_back():
 
 def test_the_course_typical_rates_are_one_click_away_and_judged_truthfully():
     at = open_page("adaptive")
-    next(b for b in at.button if "course's typical rates" in b.label).click().run()
+    next(b for b in at.button if "Course's typical rates" in b.label).click().run()
     no_errors(at)
     assert at.select_slider(key="adaptive.lr_sgd").value == 0.01
     assert at.select_slider(key="adaptive.lr_adam").value == 0.001

@@ -3,7 +3,7 @@
 import pytest
 
 from lr_core import quiz
-from tests.apptest_helpers import PAGES, charts, no_errors, open_page, shown
+from tests.apptest_helpers import PAGES, charts, no_errors, open_page, score, shown
 
 
 def _current(at):
@@ -51,7 +51,7 @@ def test_a_full_quiz_scores_and_breaks_down_by_topic():
     for topic in ("divergence", "practice"):
         expected = [ok for q, ok in zip(asked, pattern, strict=True) if q.topic == topic]
         assert table.loc[topic, "right"] == sum(expected) and table.loc[topic, "asked"] == len(expected)
-    assert at.sidebar.metric[0].value == "3 / 4"
+    assert score(at) == "3 / 4"
 
 
 def test_retrying_the_missed_ones_does_not_double_count():
@@ -65,7 +65,7 @@ def test_retrying_the_missed_ones_does_not_double_count():
     _answer(at, True)
     _next(at)
     assert at.header[0].value == "You got 1 of 1 right"
-    assert at.sidebar.metric[0].value == "3 / 3", "the retry replaced the miss; nothing counted twice"
+    assert score(at) == "3 / 3", "the retry replaced the miss; nothing counted twice"
 
 
 def test_the_answer_key_is_not_on_the_page_before_answering():
@@ -86,7 +86,7 @@ def test_progress_survives_a_page_switch_and_embedded_answers_count():
     next(b for b in at.button if b.label == "Check my answer").click().run()
     assert any("Right." in s.value for s in at.success)
     at.switch_page(PAGES["quiz"]).run()
-    assert at.sidebar.metric[0].value == "1 / 1"
+    assert score(at) == "1 / 1"
     at.switch_page(PAGES["update_rule"]).run()
     assert any("Right." in s.value for s in at.success), "the feedback is still there when coming back"
 
@@ -143,12 +143,12 @@ def test_an_answered_question_is_locked_and_a_second_check_changes_nothing():
     key = "quiz.update_rule.seed-increasing-lr"
     at.radio(key=key).set_value((q.answer + 1) % len(q.choices))
     next(b for b in at.button if b.label == "Check my answer").click().run()
-    assert at.sidebar.metric[0].value == "0 / 1"
+    assert score(at) == "0 / 1"
     assert at.radio(key=key).disabled
     assert not any(b.key == f"{key}.submit" for b in at.button), "no second check"
     at.session_state[key] = q.answer  # what a crafted message to the disabled widget would do
     at.run()
-    assert at.sidebar.metric[0].value == "0 / 1" and at.radio(key=key).value == (q.answer + 1) % len(q.choices)
+    assert score(at) == "0 / 1" and at.radio(key=key).value == (q.answer + 1) % len(q.choices)
     assert any("locked" in c.value for c in at.caption)
 
 
@@ -163,7 +163,7 @@ def test_a_number_that_cannot_be_read_is_said_so_and_not_graded():
     assert "quiz.progress" not in at.session_state or q.id not in at.session_state["quiz.progress"].results
     at.text_input(key=key).input(f"{q.answer:.6g}".replace(".", ","))  # a decimal comma is read
     next(b for b in at.button if b.key == f"{key}.submit").click().run()
-    assert at.sidebar.metric[0].value == "1 / 1"
+    assert score(at) == "1 / 1"
 
 
 def test_a_prompt_reaches_the_page_as_text():

@@ -12,6 +12,7 @@ on a fresh server, so nothing but pages may live there.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -236,6 +237,17 @@ def row(scene: Scene, *keys: str) -> list[Any]:
     return [control(scene, key, col) for key, col in zip(keys, st.columns(len(keys)), strict=True)]
 
 
+def stack(scene: Scene, where: Any, *keys: str) -> list[Any]:
+    """The widgets of ``keys`` one under another in ``where`` (a column); their values in order."""
+    return [control(scene, key, where) for key in keys]
+
+
+def controls_and_figure() -> tuple[Any, Any]:
+    """A lesson section's two columns: its controls on the left, its figure on the right, wide enough to read
+    from the back of a hall (over 600 px at 1280 x 720) and beside the controls, not below them."""
+    return st.columns([1, 2.2], gap="large")
+
+
 # -------------------------------------------------------------------------------------------------- layout
 
 
@@ -279,8 +291,12 @@ def show_figure(fig: dict, alt: str, key: str, on_click: Callable[[float, float]
 
     def clicked() -> None:
         point = st.session_state[key].get("click")
-        if point:
-            on_click(float(point["x"]), float(point["y"]))
+        try:  # the browser sends it: anything may arrive
+            x, y = float(point["x"]), float(point["y"])
+        except (TypeError, ValueError, KeyError, IndexError):
+            return
+        if math.isfinite(x) and math.isfinite(y):
+            on_click(x, y)
 
     _plot(
         data={"spec": to_json_plotly(fig), "src": _PLOTLY_SRC, "alt": alt, "clickable": on_click is not None},

@@ -52,10 +52,14 @@ function axesFixed(spec) {
 // The page's colours on a transparent chart, so the same spec reads in the light and the dark theme.
 function themed(layout, ink) {
   const faint = ink.replace(/^rgb\((.*)\)$/, "rgba($1, 0.15)");
-  const axis = (a) => ({ gridcolor: faint, zerolinecolor: faint, linecolor: faint, ...a });
+  const axis = (a) => ({ automargin: true, gridcolor: faint, zerolinecolor: faint, linecolor: faint, ...a });
   const out = { paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", ...layout };
   out.font = { ...layout.font, color: ink };
   for (const key of Object.keys(out)) if (/^[xy]axis\d*$/.test(key)) out[key] = axis(out[key]);
+  // Play and Pause: the page's ink on a faint fill, readable in the light and the dark theme alike
+  if (out.updatemenus) {
+    out.updatemenus = out.updatemenus.map((m) => ({ ...m, bgcolor: faint, bordercolor: ink, font: { color: ink } }));
+  }
   return out;
 }
 

@@ -109,18 +109,18 @@ def keep() -> None:
             st.session_state["quiz.restored"] = True
             restore((st.session_state.get("quiz.store") or {}).get("restore"))
 
-    with st.sidebar:
-        _store(
-            data={"save": snapshot() if st.session_state.get("quiz.restored") else None},
-            key="quiz.store",
-            on_restore_change=restored,
-        )
+    _store(
+        data={"save": snapshot() if st.session_state.get("quiz.restored") else None},
+        key="quiz.store",
+        on_restore_change=restored,
+    )
 
 
-def sidebar_score() -> None:
+def score() -> None:
+    """The student's score so far, one line at the top of every page (answers in the lessons count too)."""
     p = progress()
     if p.answered:
-        st.sidebar.metric("Your quiz score", f"{p.score} / {p.answered}")
+        st.caption(f"Your quiz score: {p.score} / {p.answered}")
 
 
 def answered(question) -> bool:

@@ -57,7 +57,8 @@ CONTROLS = (
         key="t", label="show the update of step t", default=0, lo=0, hi=99, integer=True, field="selected",
         upper=lambda v: v["steps"] - 1,
     ),
-    Toggle(key="course", label="Compare with the course's rates 0.05, 0.3 and 0.8", default=False,
+    Toggle(key="course", label="Add the course's 3 rates", default=False,
+           help="η = 0.05, 0.3 and 0.8, the course's small, moderate and large rates, drawn beside yours.",
            field="compare_course"),
 )  # fmt: skip
 """Every setting of the lesson, declared once: widget, URL key and config field."""

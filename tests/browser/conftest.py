@@ -1,4 +1,5 @@
-"""A real `streamlit run app.py` server and Playwright on the system Chromium, for the browser tests."""
+"""A real server (`python -m ui.server`, which is `streamlit run app.py`) and Playwright on the system Chromium, for
+the browser tests."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def start_server() -> tuple[subprocess.Popen, str]:
     """Start the app on a free port and wait until its health endpoint answers."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        [sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.headless", "true"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
