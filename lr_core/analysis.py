@@ -345,11 +345,11 @@ def _verdict(traj: Trajectory, noise: float) -> Verdict:
         elif unstable:
             reason = unstable
         else:
-            reason = f"the loss grows every step (now L = {loss_end:.3g})"
+            reason = f"the loss grows every step (now {loss_end:.3g})"
         advice = "Lower η: each step overshoots by more than it corrects."
     elif unbounded:
         label = "unbounded"
-        reason = f"the loss kept falling (now L = {loss_end:.3g}) on a surface with no minimum"
+        reason = f"the loss kept falling (now {loss_end:.3g}) on a surface with no minimum"
         advice = "No learning rate fixes this: the loss has no minimum to converge to."
     elif stalled:
         label = "stalled"
@@ -366,9 +366,9 @@ def _verdict(traj: Trajectory, noise: float) -> Verdict:
     elif converged:
         label = "converged"
         if near:
-            reason = f"it reached the minimum{zig}: θ = {point}, L = {loss_end:.3g}"
+            reason = f"it reached the minimum{zig}: θ = {point}, loss {loss_end:.3g}"
         else:
-            reason = f"it came to rest at a local minimum θ = {point} with L = {loss_end:.3g}"
+            reason = f"it came to rest at a local minimum θ = {point} with loss {loss_end:.3g}"
         advice = "A smaller η would approach without overshooting." if oscillating else ""
     elif oscillating:
         label = "oscillating"
@@ -397,9 +397,9 @@ def _verdict(traj: Trajectory, noise: float) -> Verdict:
         if has_minima:
             reason = f"it ended {dT:.3g} from the minimum, having started {d0:.3g} away"
         elif falling:
-            reason = f"it was still going downhill (L = {loss_end:.3g}) on a surface with no minimum"
+            reason = f"it was still going downhill (loss {loss_end:.3g}) on a surface with no minimum"
         else:
-            reason = f"it ended at {point} with L = {loss_end:.3g}"
+            reason = f"it ended at {point} with loss {loss_end:.3g}"
         advice = f"The loss rose to {peak:.3g} on the way: a smaller η would not overshoot so far." if rose else ""
     return Verdict(converged, oscillating, diverged, unbounded, stalled, slow, label, reason, advice, where)
 

@@ -249,14 +249,16 @@ def path_on_curve(
     x_range: tuple[float, float],
     y_range: tuple[float, float],
     title: str = "Gradient descent on the loss curve",
+    loss: str = "L",
 ) -> Spec:
-    """The loss curve with each run's path animated step by step.
+    """The loss curve with each run's path animated step by step; ``loss`` is the loss's letter (the lessons that
+    call the curvature L call the loss J, as the course does).
 
     ``tangent`` is a line ``(xs, ys)`` drawn at the selected step; ``step_arrow`` an arrow ``(x0, y0, x1, y1)``
     from :math:`(\\theta_t, L_t)` to :math:`(\\theta_{t+1}, L_{t+1})`.
     """
     data = [
-        {"type": "scatter", "x": typed(curve_x), "y": typed(curve_y), "mode": "lines", "name": "L(θ)",
+        {"type": "scatter", "x": typed(curve_x), "y": typed(curve_y), "mode": "lines", "name": f"{loss}(θ)",
          "line": {"color": "#777", "width": 2}},
         {"type": "scatter", "x": typed(surface.minima[:, 0]), "y": typed(surface.value(surface.minima)),
          "mode": "markers", "name": "minimum θ*", "marker": {"symbol": "star", "size": 18, "color": "#777"}},
@@ -278,7 +280,7 @@ def path_on_curve(
         return run.points[idx, 0], run.losses[idx]
 
     fig["layout"]["xaxis"] = {"title": {"text": "θ"}, "range": list(x_range)}
-    fig["layout"]["yaxis"] = {"title": {"text": "L(θ)"}, "range": list(y_range)}
+    fig["layout"]["yaxis"] = {"title": {"text": f"{loss}(θ)"}, "range": list(y_range)}
     return _animated_paths(fig, runs, coords, marker_size=10, redraw=False)
 
 
@@ -484,7 +486,7 @@ def local_curvature_plot(
     for k, part in enumerate(np.split(np.arange(len(steps)), np.flatnonzero(np.diff(steps) > 1) + 1)):
         if len(part):
             data.append(
-                _line(steps[part], critical[part], "2 / L''(θₜ), where L'' > 0", 0, markers=True,
+                _line(steps[part], critical[part], "2 / J''(θₜ), where J'' > 0", 0, markers=True,
                       legendgroup="critical", showlegend=k == 0)
             )  # fmt: skip
     fig = _figure(data, title, 380)
@@ -496,7 +498,7 @@ def local_curvature_plot(
         )  # fmt: skip
     if len(concave):
         fig["layout"]["annotations"].append(
-            {"x": float(concave[0]), "y": 0.02, "xref": "x", "yref": "paper", "text": "L'' < 0: no limit",
+            {"x": float(concave[0]), "y": 0.02, "xref": "x", "yref": "paper", "text": "J'' < 0: no limit",
              "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": FONT_SIZE - 4}}
         )  # fmt: skip
     low, high = min(lr, reference) / 4, max(lr, reference) * 40

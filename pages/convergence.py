@@ -59,7 +59,7 @@ one_dimension()
 # ------------------------------------------------------------------------------------------------- in 2-D
 st.header("In two dimensions: the Hessian's eigenvalues")
 st.markdown(
-    "$L(x) = \\tfrac12 x^\\top H x$ with $H$'s eigenvalues $\\lambda_{min} \\le \\lambda_{max}$ and its axes "
+    "$J(x) = \\tfrac12 x^\\top H x$ with $H$'s eigenvalues $\\lambda_{min} \\le \\lambda_{max}$ and its axes "
     "rotated. The steep direction ($\\lambda_{max}$) caps the rate at $2/\\lambda_{max}$; the shallow one "
     "($\\lambda_{min}$) then sets how slowly the run finishes. Their ratio is the **condition number** $\\kappa$."
 )
@@ -121,9 +121,10 @@ two_dimensions()
 # ------------------------------------------------------------------------------------------- non-quadratic
 st.header("Beyond quadratics: L is the local curvature")
 st.markdown(
-    "On the double well $L(\\theta) = (\\theta^2 - 1)^2$ the curvature $L''(\\theta) = 12\\theta^2 - 4$ changes "
-    "from place to place, so the safe rate does too: $\\eta < 2/L''(\\theta)$ near where the run is. At the "
-    "minima $L'' = 8$, so $2/L = 0.25$; far out on the walls it is much steeper."
+    "On the double well $J(\\theta) = (\\theta^2 - 1)^2$ the curvature $J''(\\theta) = 12\\theta^2 - 4$ changes "
+    "from place to place, so the safe rate does too: $\\eta < 2/J''(\\theta)$ near where the run is. At the "
+    "minima $L = J'' = 8$, so $2/L = 0.25$; far out on the walls it is much steeper, and on the hump between the "
+    "wells $J'' < 0$: no limit at all there."
 )
 
 
@@ -146,6 +147,7 @@ def local() -> None:
                 x_range=local.surface.bounds[0],
                 y_range=(-0.05 * top, 1.05 * top),
                 title="Gradient descent on the double well",
+                loss="J",
             ),
             f"the double well with the path from θ₀ = {start_dw:g} at η = {lr_dw:.3g}: {local.label.label}.",
             key="double_well_fig",
@@ -159,8 +161,8 @@ def local() -> None:
             local.critical_at_minimum,
             "Local critical rate along the run",
         ),
-        "2 divided by the local curvature L'' at each step where L'' is positive, against your fixed η: where "
-        "the points dip below η the step overshoots locally. Shaded steps have L'' < 0 (the hump between the "
+        "2 divided by the local curvature J'' at each step where J'' is positive, against your fixed η: where "
+        "the points dip below η the step overshoots locally. Shaded steps have J'' < 0 (the hump between the "
         "wells), where no step-size limit exists.",
         key="local_fig",
     )

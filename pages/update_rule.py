@@ -1,4 +1,4 @@
-"""Lesson 1: the update rule θ ← θ − η∇L(θ), one step at a time."""
+"""Lesson 1: the update rule θ ← θ − η∇J(θ), one step at a time."""
 
 import streamlit as st
 
@@ -12,8 +12,9 @@ scene = ui.Scene(lesson.LESSON, lesson.CONTROLS)
 ui.lesson_header(
     lesson.LESSON,
     "Gradient descent moves the parameter against the slope, by a step proportional to the learning rate: "
-    r"$\theta_{t+1} = \theta_t - \eta\,\nabla L(\theta_t)$. Here $L(\theta) = a(\theta - \theta^*)^2$, a parabola "
-    r"whose curvature $L'' = 2a$ is the same everywhere.",
+    r"$\theta_{t+1} = \theta_t - \eta\,\nabla J(\theta_t)$. Here the loss is $J(\theta) = a(\theta - \theta^*)^2$, "
+    r"a parabola whose curvature $J'' = 2a$ is the same everywhere: that curvature is the $L$ of the course's rule "
+    r"$\eta < 2/L$ (the loss is called $J$, as in the course, so that $L$ names only the curvature).",
 )
 scene.show_notes()
 
@@ -48,11 +49,12 @@ def step_by_step() -> None:
         step_arrow=(sel.theta, sel.loss, sel.theta_next, sel.loss_next) if sel else None,
         x_range=result.x_range,
         y_range=result.y_range,
+        loss="J",
     )
     with right:
         ui.show_figure(
             fig,
-            f"the parabola L(θ) = {a:g}(θ − {theta_star:g})² with the path of gradient descent from θ₀ = {start:g} "
+            f"the parabola J(θ) = {a:g}(θ − {theta_star:g})² with the path of gradient descent from θ₀ = {start:g} "
             f"at η = {lr:.3g} over {steps} steps; press Play to animate it or drag the slider to scrub.",
             key="update_rule_fig",
         )
@@ -69,11 +71,11 @@ def step_by_step() -> None:
     st.subheader("The update, with numbers")
     if sel:
         st.latex(
-            rf"\theta_{{{sel.t + 1}}} = \theta_{{{sel.t}}} - \eta\,\nabla L(\theta_{{{sel.t}}}) = {ui.fmt(sel.theta)}"
+            rf"\theta_{{{sel.t + 1}}} = \theta_{{{sel.t}}} - \eta\,\nabla J(\theta_{{{sel.t}}}) = {ui.fmt(sel.theta)}"
             rf" - {ui.fmt(sel.lr, paren=True)} \times {ui.fmt(sel.grad, paren=True)} = {ui.fmt(sel.theta_next)}"
         )
         st.latex(
-            rf"\nabla L(\theta_{{{sel.t}}}) = 2a(\theta_{{{sel.t}}} - \theta^*) = 2 \times {ui.fmt(a)} \times "
+            rf"\nabla J(\theta_{{{sel.t}}}) = 2a(\theta_{{{sel.t}}} - \theta^*) = 2 \times {ui.fmt(a)} \times "
             rf"({ui.fmt(sel.theta)} - {ui.fmt(theta_star, paren=True)}) = {ui.fmt(sel.grad)}"
         )
     else:
@@ -83,7 +85,7 @@ def step_by_step() -> None:
         )
     relation = "<" if lr < result.critical_lr else r"\geq"
     st.latex(
-        rf"L = L'' = 2a = {ui.fmt(result.curvature)}, \qquad \frac{{2}}{{L}} = {ui.fmt(result.critical_lr)}, \qquad"
+        rf"L = J'' = 2a = {ui.fmt(result.curvature)}, \qquad \frac{{2}}{{L}} = {ui.fmt(result.critical_lr)}, \qquad"
         rf"\eta = {ui.fmt(lr)} \;{relation}\; \frac{{2}}{{L}}"
     )
 

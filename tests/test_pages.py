@@ -1,6 +1,8 @@
 """Page tests with Streamlit's AppTest: every lesson loads, its controls change what it shows, bad links are
 handled, settings survive moving between pages."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -88,7 +90,7 @@ def test_iteration_table_and_csv_are_built_only_when_opened():
     at.run()
     assert at.get("download_button")
     table = at.dataframe[0].value
-    assert list(table.columns) == ["t", "θ_t", "L(θ_t)", "∇L(θ_t)", "step −η∇L"]
+    assert list(table.columns) == ["t", "θ_t", "J(θ_t)", "∇J(θ_t)", "step −η∇J"]
     assert np.allclose(table["θ_t"], seed_loop(0.3))
 
 
@@ -292,3 +294,17 @@ def test_clearing_a_list_writes_a_link_that_reopens_cleared(page, key, widget):
     no_errors(again)
     assert not any("was ignored" in w.value for w in again.warning), "the link is a valid setting"
     assert again.multiselect(key=widget).value == []
+
+
+@pytest.mark.parametrize("page", ["update_rule", "convergence"])
+def test_the_letter_L_names_only_the_curvature_where_the_rule_eta_below_2_over_L_is_taught(page):
+    """The course's η < 2/L uses L for the curvature; these lessons call the loss J, as the course also does."""
+    at = open_page(page)
+    text = " ".join([m.value for m in at.markdown] + [lat.value for lat in at.latex])
+    assert "L(\\theta" not in text and "L(θ" not in text and "nabla L" not in text
+    assert not re.search(r"(?<![/\w])L = -?\d", text), "a loss value written as L = ..."
+    for fig in figure_list(at):
+        names = [t.get("name", "") for t in fig["data"]] + [
+            fig["layout"].get("yaxis", {}).get("title", {}).get("text", "")
+        ]
+        assert not any(n.startswith("L(θ") or "L''" in n for n in names), names

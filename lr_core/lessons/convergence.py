@@ -42,7 +42,7 @@ def _bowl_marks(values) -> tuple[float, ...]:
 
 
 ONE_D = (
-    Number(key="L", label="curvature L = L''(θ)", default=2.0, lo=0.2, hi=10.0, step=0.1, field="curvature"),
+    Number(key="L", label="curvature L = J''(θ)", default=2.0, lo=0.2, hi=10.0, step=0.1, field="curvature"),
     Number(key="lr1", label="learning rate η in 1-D", default=0.3, lo=1e-3, hi=15.0, scale="log", field="lr",
            upper=lambda v: 3 / v["L"], marks=lambda v: (1 / v["L"], 2 / v["L"])),
 )  # fmt: skip

@@ -1,5 +1,5 @@
-"""Lesson 1, the update rule :math:`\theta_{t+1} = \theta_t - \\eta\nabla L(\theta_t)`, one step at a time on a
-parabola (``pages/update_rule.py``)."""
+r"""Lesson 1, the update rule :math:`\theta_{t+1} = \theta_t - \eta\nabla J(\theta_t)`, one step at a time on a
+parabola (``pages/update_rule.py``). The loss is :math:`J`, as in the course, so that :math:`L` names the curvature."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ COURSE_RATES = (0.05, 0.3, 0.8)
 
 
 def _curvature(values) -> float:
-    """L = L'' = 2a, the parabola's curvature."""
+    """L = J'' = 2a, the parabola's curvature."""
     return 2 * values["a"]
 
 
@@ -118,20 +118,20 @@ class UpdateRuleScene:
 
     @property
     def curvature(self) -> float:
-        """:math:`L = L'' = 2a`, the parabola's curvature."""
+        """:math:`L = J'' = 2a`, the parabola's curvature."""
         return 2 * self.config.curvature
 
     def table(self) -> pd.DataFrame:
-        """The iterations (t, θ_t, L(θ_t), ∇L(θ_t), the step −η∇L), built when asked for."""
+        """The iterations (t, θ_t, J(θ_t), ∇J(θ_t), the step −η∇J), built when asked for."""
         traj, last = self.traj, int(self.traj.last_index)
         grads = np.append(traj.grads[:last, 0], np.nan)
         return pd.DataFrame(
             {
                 "t": np.arange(last + 1),
                 "θ_t": traj.params[: last + 1, 0],
-                "L(θ_t)": traj.losses[: last + 1],
-                "∇L(θ_t)": self.surface.grad(traj.params[: last + 1])[:, 0],
-                "step −η∇L": np.where(np.isnan(grads), np.nan, -self.config.lr * grads),
+                "J(θ_t)": traj.losses[: last + 1],
+                "∇J(θ_t)": self.surface.grad(traj.params[: last + 1])[:, 0],
+                "step −η∇J": np.where(np.isnan(grads), np.nan, -self.config.lr * grads),
             }
         )
 

@@ -17,7 +17,7 @@ def test_update_rule_scene_spells_out_the_selected_step():
     xs, ys = scene.tangent
     assert np.allclose(ys, sel.loss + sel.grad * (xs - sel.theta))  # the tangent line at θ_2
     table = scene.table()
-    assert np.allclose(table["θ_t"], path) and np.isnan(table["step −η∇L"].iloc[-1])
+    assert np.allclose(table["θ_t"], path) and np.isnan(table["step −η∇J"].iloc[-1])
 
 
 def test_update_rule_seed_comparison_has_the_seeds_outcomes():
