@@ -17,7 +17,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server, wait_i
 
 SHOTS = {
     "home": "",
-    "update-rule": "update-rule?seed=1&t=2",
+    "update-rule": "update-rule?course=1&t=2",
     "convergence-stability": "convergence-stability?lr1=0.8",
     "lr-schedules": "lr-schedules?show=step_decay,cosine_annealing,cyclic",
     "adaptive-methods": "adaptive-methods?opt=sgd,momentum,rmsprop,adam&lr_rmsprop=0.01",

@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -108,8 +109,7 @@ class Number(Control):
         """A log-scale control's options: evenly spaced on a log scale to 3 significant digits from ``lo`` to
         :meth:`top`, plus the default, the marks and ``current``, where they lie in that range."""
         hi = self.top(values)
-        n = max(2, round(np.log10(hi / self.lo) * self.per_decade) + 1)
-        points = {three_digits(v) for v in np.logspace(np.log10(self.lo), np.log10(hi), n)}
+        points = set(_log_grid(self.lo, hi, self.per_decade))
         extra = [self.default, *(self.marks(values) if self.marks else ()), *(() if current is None else (current,))]
         points |= {float(v) for v in extra if self.lo <= v <= hi}
         return sorted(points)
@@ -210,6 +210,13 @@ class IntList(Control):
     def text(self, value: Sequence[int]) -> str:
         """``value`` as a student types it."""
         return ", ".join(str(v) for v in value)
+
+
+@lru_cache(maxsize=1024)
+def _log_grid(lo: float, hi: float, per_decade: int) -> tuple[float, ...]:
+    """``per_decade`` points a decade from ``lo`` to ``hi``, evenly spaced on a log scale, to 3 digits."""
+    n = max(2, round(np.log10(hi / lo) * per_decade) + 1)
+    return tuple(three_digits(v) for v in np.logspace(np.log10(lo), np.log10(hi), n))
 
 
 def three_digits(x: float) -> float:

@@ -9,6 +9,7 @@ expression, so a page can show the code a student would write.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -305,6 +306,12 @@ def one_cycle(
         ]
     else:
         phases = [(float(pct_start * total_steps) - 1, initial_lr, max_lr), (total_steps - 1.0, max_lr, min_lr)]
+    ends = [0.0, *(end for end, _, _ in phases)]
+    if any(b <= a for a, b in itertools.pairwise(ends)):  # torch divides by the phase's length: 0/0
+        raise ValueError(
+            f"one_cycle's phases need at least one step each: pct_start = {pct_start:g} of {total_steps} steps "
+            f"leaves {max(0.0, ends[1]):g}; raise pct_start or the steps (torch's OneCycleLR fails here too)"
+        )
 
     def anneal(start: float, end: float, pct: np.ndarray) -> np.ndarray:
         if anneal_strategy == "cos":

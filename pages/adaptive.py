@@ -176,24 +176,18 @@ def range_test() -> None:
             "The loss never blew up in the tested range (up to η = 1): the test has not found where the useful "
             "range ends, so its suggestions are guesses. Extend the range, or trust the check below more."
         )
-    rows = []
+    steps = lesson.RangeTestConfig.check_steps
+    rows = [f"| rule | suggested η | after {steps} steps at that η | the run |", "|---|---|---|---|"]
     for rule, lr in rt.suggestions.items():
         gap, verdict = scene_rt.checks[rule]
-        rows.append(
-            {
-                "rule": analysis.RANGE_RULES[rule] + (" (at the edge of the range)" if rule in rt.at_edge else ""),
-                "suggested η": f"{lr:.3g}",
-                f"loss above the minimum after {lesson.RangeTestConfig.check_steps} steps at that η": (
-                    "diverged" if gap == float("inf") else f"{gap:.3g}"
-                ),
-                "the run": verdict.label,
-            }
-        )
+        edge = " (at the edge of the range)" if rule in rt.at_edge else ""
+        after = "diverged" if gap == float("inf") else f"{gap:.3g} above the minimum"
+        rows.append(f"| {analysis.RANGE_RULES[rule]}{edge} | {lr:.3g} | {after} | {verdict.label} |")
     st.markdown(
         f"Three rules read the curve for {label}; they disagree, which is why practitioners check them. The check: "
-        f"a {lesson.RangeTestConfig.check_steps}-step run at each suggested rate, fixed."
+        f"a {steps}-step run at each suggested rate, fixed."
     )
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.markdown("\n".join(rows))
     best = scene_rt.best
     st.markdown(
         f"Here **{analysis.RANGE_RULES[best]}** did best (η ≈ {rt.suggestions[best]:.3g}); the test itself stopped "

@@ -308,3 +308,10 @@ def test_the_letter_L_names_only_the_curvature_where_the_rule_eta_below_2_over_L
             fig["layout"].get("yaxis", {}).get("title", {}).get("text", "")
         ]
         assert not any(n.startswith("L(θ") or "L''" in n for n in names), names
+
+
+def test_a_one_cycle_too_short_to_rise_says_why_and_keeps_the_settings():
+    at = open_page("schedules", steps="20", show="one_cycle", pct_start="0.05")
+    assert not at.exception
+    assert any("at least one step each" in e.value for e in at.error)
+    assert at.query_params["pct_start"] == "0.05" and at.query_params["steps"] == "20"

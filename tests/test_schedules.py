@@ -132,6 +132,7 @@ def test_boundaries():
         (lambda: ls.constant(1.0)(-1), "step must be a whole number"),
         (lambda: ls.constant(1.0)(1.5), "step must be a whole number"),
         (lambda: ls.one_cycle(1.0, 100)(101), "defined for steps 0..100"),
+        (lambda: ls.one_cycle(0.15, 20, pct_start=0.05), "at least one step each"),
     ],
 )
 def test_bad_arguments_raise_value_error(make, match):
@@ -175,3 +176,16 @@ def test_stack_gives_each_schedule_on_its_own_axis():
         assert np.array_equal(stacked(t)[:, k], s(t))
     with pytest.raises(ValueError, match="at least one"):
         ls.stack([])
+
+
+def test_a_zero_length_one_cycle_phase_is_refused_as_torch_refuses_it():
+    """pct_start x total_steps = 1 makes the rising phase end at step 0: torch divides 0 by 0 (ZeroDivisionError),
+    the engine says why instead of returning NaN."""
+    import warnings
+
+    with warnings.catch_warnings(), pytest.raises(ZeroDivisionError):
+        warnings.simplefilter("ignore")
+        torch_rates(lambda o: tls.OneCycleLR(o, 0.15, total_steps=20, pct_start=0.05, cycle_momentum=False), 3)
+    with pytest.raises(ValueError, match="at least one step each"):
+        ls.one_cycle(0.15, 20, pct_start=0.05)
+    assert np.all(np.isfinite(ls.one_cycle(0.15, 20, pct_start=0.1)(np.arange(20))))

@@ -211,7 +211,7 @@ def _fit(scene: Scene, c: Number, host: Any, wkey: str, top: float, options: Seq
 
 
 def _number(scene: Scene, c: Number, host: Any, wkey: str) -> float | int:
-    values = scene.values
+    values = scene.values if (c.upper or c.marks) else {}  # only a range that depends on others reads them
     if c.scale == "log":
         options = c.options(values)
         _fit(scene, c, host, wkey, options[-1], options)
@@ -319,8 +319,10 @@ VERDICT_ICONS = {
 
 def verdict(v: Verdict) -> None:
     """A run's verdict as the page states it: the label, the reason, the advice."""
-    st.markdown(f"### {VERDICT_ICONS[v.label]} This run {v.sentence}")
-    st.markdown(f"{v.reason[0].upper()}{v.reason[1:]}." + (f" {v.advice}" if v.advice else ""))
+    st.markdown(
+        f"### {VERDICT_ICONS[v.label]} This run {v.sentence}\n\n{v.reason[0].upper()}{v.reason[1:]}."
+        + (f" {v.advice}" if v.advice else "")
+    )  # one element, not two: every element costs a little on every rerun
 
 
 def takeaway(text: str) -> None:

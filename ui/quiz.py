@@ -65,9 +65,14 @@ _store = st.components.v2.component(
 
 def snapshot() -> str:
     """This student's quiz as the browser keeps it: the seed that drew their numbers, every answer, and where
-    they are in a quiz."""
+    they are in a quiz (serialised again only when one of them changed)."""
     run = st.session_state.get("quiz.run", {"ids": [], "pos": 0})
-    return json.dumps({"seed": student_seed(), "progress": progress().to_dict(), "run": run})
+    record = progress()
+    version = (student_seed(), sum(record.attempts.values()), len(record.results), tuple(run["ids"]), run["pos"])
+    if st.session_state.get("quiz.snapshot", (None, ""))[0] != version:
+        text = json.dumps({"seed": version[0], "progress": record.to_dict(), "run": run})
+        st.session_state["quiz.snapshot"] = (version, text)
+    return st.session_state["quiz.snapshot"][1]
 
 
 def restore(raw: str | None) -> None:

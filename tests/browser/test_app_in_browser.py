@@ -313,3 +313,21 @@ def test_at_1280x720_the_first_figure_is_wide_and_above_the_fold(browser, server
     page_ink = pg.evaluate("() => getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).color")
     assert fills and all(f == page_ink for f in fills), (fills, page_ink)
     context.close()
+
+
+def test_a_link_cannot_put_markup_into_the_page(page, server):
+    """Backticks in a URL key or value used to break out of the note's code span: a live link, an image fetched
+    from any host, huge red LaTeX. The note now shows them as text."""
+    hostile = (
+        "zz=%60%5BGrades%3A%20log%20in%5D(https%3A%2F%2Fevil.example)%60"
+        "&yy=%60!%5Bt%5D(http%3A%2F%2F127.0.0.1%3A9%2Ft.png)%60"
+        "&xx=%60%24%5Ccolor%7Bred%7D%7B%5Chuge%20HACKED%7D%24%60"
+    )
+    page.goto(f"{server}/update-rule?{hostile}")
+    wait_idle(page)
+    alert = page.locator("[data-testid='stAlert']").first
+    text = alert.inner_text()
+    assert "evil.example" in text and "HACKED" in text, "shown, as text"
+    assert alert.locator("a").count() == 0 and alert.locator("img").count() == 0
+    assert alert.locator(".katex").count() == 0
+    assert page.problems == []
