@@ -53,10 +53,6 @@ class Control:
         """The URL strings for ``value``."""
         return [str(value)]
 
-    def check(self, value: Any) -> Any:
-        """``value`` if a widget could hold it, else ``ValueError`` with the reason."""
-        return self.parse(self.encode(value))
-
 
 @dataclass(frozen=True, kw_only=True)
 class Number(Control):

@@ -315,3 +315,10 @@ def test_a_one_cycle_too_short_to_rise_says_why_and_keeps_the_settings():
     assert not at.exception
     assert any("at least one step each" in e.value for e in at.error)
     assert at.query_params["pct_start"] == "0.05" and at.query_params["steps"] == "20"
+
+
+def test_every_verdict_label_has_its_icon():
+    import ui
+    from lr_core.analysis import LABELS
+
+    assert set(ui.VERDICT_ICONS) == set(LABELS)

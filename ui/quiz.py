@@ -136,8 +136,9 @@ def answered(question) -> bool:
 def retry(ids) -> None:
     """Open the questions ``ids`` for one more answer each, which then replaces the first (the Quiz page's retry)."""
     st.session_state.setdefault("quiz.retrying", set()).update(ids)
-    for qid in ids:
-        for k in [k for k in st.session_state if isinstance(k, str) and k.startswith("quiz.") and k.endswith(qid)]:
+    ends, inside = tuple(f".{qid}" for qid in ids), tuple(f".{qid}." for qid in ids)
+    for k in [k for k in st.session_state if isinstance(k, str) and k.startswith("quiz.")]:
+        if k.endswith(ends) or any(part in k for part in inside):  # quiz.<page>.<id> and a multi's quiz.<page>.<id>.<i>
             del st.session_state[k]
 
 
