@@ -17,6 +17,7 @@ ui.lesson_header(
     "score.",
 )
 scene.show_notes()
+quiz.bank_problems()
 bank = quiz.quiz_bank()
 state = st.session_state.setdefault("quiz.run", {"ids": [], "pos": 0})
 

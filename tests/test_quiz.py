@@ -4,6 +4,7 @@ import itertools
 import json
 import math
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -280,3 +281,61 @@ def test_select_mixes_topics_and_respects_the_length():
     only = quiz.select(BANK, ["divergence", "practice"], 40, seed=2)
     assert {q.topic for q in only} == {"divergence", "practice"}
     assert len(only) == sum(q.topic in ("divergence", "practice") for q in BANK)
+
+
+# ------------------------------------------------------------------------------------- fuzzed question files
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=True) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.text(max_size=8) | VALUES,
+        "topic": st.sampled_from(quiz.TOPICS) | VALUES,
+        "kind": st.sampled_from(quiz.KINDS) | VALUES,
+        "prompt": st.text(max_size=20) | VALUES,
+        "explanation": st.text(max_size=20) | VALUES,
+        "choices": st.lists(st.text(max_size=8), max_size=5) | VALUES,
+        "answer": st.integers(-2, 6) | st.lists(st.integers(-1, 5), max_size=4) | VALUES,
+        "tolerance": st.floats(allow_nan=True) | VALUES,
+        "params": VALUES,
+        "compute": st.sampled_from(list(quiz.COMPUTE)) | VALUES,
+        "scene": VALUES,
+        "outcomes": st.lists(st.sampled_from(list(analysis.OUTCOMES)), max_size=4) | VALUES,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(FIELDS | VALUES, min_size=1, max_size=3))
+def test_a_fuzzed_question_file_is_loaded_or_reported_never_crashes(tables):
+    """Whatever the tables hold, collecting them raises nothing, and every question that loads can be answered
+    right with its own key."""
+    import tomllib
+
+    def toml(value):
+        return json.dumps(value) if not isinstance(value, dict) else "{" + ", ".join(
+            f"{json.dumps(k)} = {toml(v)}" for k, v in value.items()) + "}"  # fmt: skip
+
+    try:
+        text = "question = [" + ", ".join(toml(t) for t in tables) + "]\n"
+        tomllib.loads(text)
+    except (ValueError, TypeError):
+        return  # not expressible in TOML (NaN as JSON, None): nothing to load
+    path = Path(__import__("tempfile").mkdtemp()) / "fuzz.toml"
+    path.write_text(text, encoding="utf-8")
+    questions, problems = quiz.collect(path)
+    builtin = {q.id for q in quiz.load_bank()}
+    for q in questions:
+        if q.id in builtin:
+            continue
+        q = q.instantiate(0) if q.needs_instance else q
+        right = list(q.answer) if q.kind == "multi" else q.answer
+        assert q.check(right).correct
+    assert all(p.startswith("fuzz.toml") for p in problems)

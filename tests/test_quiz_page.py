@@ -112,7 +112,7 @@ def test_a_malformed_extra_question_file_gives_a_clear_error(tmp_path, monkeypat
     monkeypatch.setenv("LRLAB_QUIZ_EXTRA", str(bad))
     at = open_page("quiz")
     assert not at.exception
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(shown(e.value) for e in at.error)
     assert "my_questions.toml" in message and "mine-1" in message and "answer 7 is not an index" in message
     assert any(b.label == "Start the quiz" for b in at.button), "the built-in bank still works"
 
@@ -175,3 +175,38 @@ def test_a_prompt_reaches_the_page_as_text():
     q = at.session_state["quiz.instances"][at.session_state["quiz.run"]["ids"][0]]
     body = next(m.value for m in at.markdown if shown(m.value) == f"**{q.prompt}**".replace("**", "", 0))
     assert body == f"**{ui.plain(q.prompt)}**" and shown(body[2:-2]) == q.prompt
+
+
+QUESTION = '[[question]]\nid = "mine"\ntopic = "step size"\nkind = "{kind}"\nprompt = "?"\nexplanation = "e"\n{extra}\n'
+
+HOSTILE_FILES = {
+    "nested.toml": "a = " + "[" * 50000 + "]" * 50000,
+    "list.toml": 'question = ["a", "b"]\n',
+    "choices.toml": QUESTION.format(kind="single", extra="choices = [1, 2]\nanswer = 0"),
+    "twice.toml": QUESTION.format(kind="multi", extra='choices = ["a", "b"]\nanswer = [0, 0]'),
+    "nan.toml": QUESTION.format(kind="numeric", extra="answer = nan"),
+    "bool.toml": QUESTION.format(kind="single", extra='choices = ["a", "b"]\nanswer = true'),
+    "text.toml": QUESTION.format(kind="single", extra='choices = "ab"\nanswer = 0'),
+    "markup.toml": QUESTION.format(kind="single", extra='choices = ["[x](https://evil.example)", "b"]\nanswer = 9'),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_FILES))
+def test_an_instructor_file_cannot_take_the_app_down(tmp_path, monkeypatch, name):
+    """Each of these crashed every page, or loaded a question no one could answer right. Now the file and the
+    question are named on the Quiz page only, the lessons run, and the rest of the bank works."""
+    (tmp_path / name).write_text(HOSTILE_FILES[name])
+    monkeypatch.setenv("LRLAB_QUIZ_EXTRA", str(tmp_path / name))
+    quiz_page = open_page("quiz")
+    assert not quiz_page.exception
+    assert name in " ".join(shown(e.value) for e in quiz_page.error)
+    assert str(tmp_path) not in " ".join(shown(e.value) for e in quiz_page.error), "no directory shown to students"
+    lesson = open_page("update_rule")
+    no_errors(lesson)  # a lesson shows neither a crash nor the instructor's problem
+    assert len(quiz.collect(tmp_path / name)[0]) == len(quiz.load_bank())
+
+
+def test_a_missing_or_special_file_is_named_without_its_directory(tmp_path):
+    questions, problems = quiz.collect(tmp_path / "secret" / "mine.toml", "/dev/zero")
+    assert problems == ["mine.toml: no such question file", "zero: not a file"]
+    assert len(questions) == len(quiz.load_bank())

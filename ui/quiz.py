@@ -20,20 +20,26 @@ QUIZ_EXTRA_ENV = "LRLAB_QUIZ_EXTRA"
 
 
 @st.cache_resource(show_spinner=False)
-def _load_bank(extra: str) -> tuple[list, str | None]:
-    paths = [p for p in extra.split(os.pathsep) if p]
-    try:
-        return quiz.load_bank(*paths), None
-    except quiz.QuizBankError as err:  # the built-in bank still works; the page says what is wrong
-        return quiz.load_bank(), str(err)
+def _load_bank(extra: str) -> tuple[list, list[str]]:
+    """The usable questions (built in, then the instructor's files) and a message per problem."""
+    return quiz.collect(*[p for p in extra.split(os.pathsep) if p])
 
 
 def quiz_bank() -> list:
-    """The question bank (built in, plus the instructor's files); a bad extra file is reported on the page."""
-    bank, problem = _load_bank(os.environ.get(QUIZ_EXTRA_ENV, ""))
-    if problem:
-        st.error(f"An extra question file could not be loaded, so only the built-in questions are used. {problem}")
-    return bank
+    """The question bank: the built-in questions and every usable one of the instructor's files
+    (``LRLAB_QUIZ_EXTRA``); what cannot be used is left out (see :func:`bank_problems`)."""
+    return _load_bank(os.environ.get(QUIZ_EXTRA_ENV, ""))[0]
+
+
+def bank_problems() -> None:
+    """The instructor's files' problems, each naming the file, the question and what is wrong: on the Quiz page
+    only, as text (a file's contents never become markup)."""
+    problems = _load_bank(os.environ.get(QUIZ_EXTRA_ENV, ""))[1]
+    if problems:
+        st.error(
+            "Some questions of the extra question files could not be used and are left out; the rest of the bank "
+            "works.\n\n" + "\n\n".join(f"- {plain(p)}" for p in problems[:20])
+        )
 
 
 def progress():

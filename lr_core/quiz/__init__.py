@@ -289,45 +289,114 @@ def predict_answer(q: Question) -> int:
 # ---------------------------------------------------------------------------------------------------- loading
 
 
+MAX_FILE_BYTES = 1_000_000
+"""A question file larger than this is refused unread (a bank of hundreds of questions is ~100 KB)."""
+MAX_TEXT = 2000
+MAX_CHOICES = 12
+MAX_SCENE_STEPS = 2000
+
+
 def load_bank(*extra_paths: str | Path) -> list[Question]:
-    """Every question of the bank in this folder, then of ``extra_paths`` (files or folders of ``.toml``)."""
+    """Every question of the bank in this folder, then of ``extra_paths`` (files or folders of ``.toml``);
+    :class:`QuizBankError` for the first problem (see :func:`collect` for a bank that skips what it cannot use)."""
+    questions, problems = collect(*extra_paths)
+    if problems:
+        raise QuizBankError(problems[0])
+    return questions
+
+
+def collect(*extra_paths: str | Path) -> tuple[list[Question], list[str]]:
+    """Every usable question of the bank and of ``extra_paths``, and a message per problem (naming the file, the
+    question and what is wrong; never a directory). A question that cannot be used is left out; a file that
+    cannot be read leaves out its questions; everything else loads."""
     files = sorted(BANK_DIR.glob("*.toml"))
     for p in map(Path, extra_paths):
         files.extend(sorted(p.glob("*.toml")) if p.is_dir() else [p])
     questions: list[Question] = []
+    problems: list[str] = []
     seen: dict[str, str] = {}
     for f in files:
-        for q in load_file(f):
+        try:
+            tables = _tables(f)
+        except QuizBankError as err:
+            problems.append(str(err))
+            continue
+        for number, table in enumerate(tables, start=1):
+            try:
+                q = _parse(f.name, number, table)
+            except QuizBankError as err:
+                problems.append(str(err))
+                continue
             if q.id in seen:
-                raise QuizBankError(f"{f.name}: question {q.id!r}: the id is already used in {seen[q.id]}")
+                problems.append(f"{f.name}: question {q.id!r}: the id is already used in {seen[q.id]}")
+                continue
             seen[q.id] = f.name
             questions.append(q)
-    return questions
+    return questions, problems
 
 
 def load_file(path: str | Path) -> list[Question]:
+    """The questions of one file; :class:`QuizBankError` for the first problem."""
     path = Path(path)
+    return [_parse(path.name, i, t) for i, t in enumerate(_tables(path), start=1)]
+
+
+def _tables(path: Path) -> list[Any]:
+    """The ``[[question]]`` tables of a file, read with bounds: a regular file of at most :data:`MAX_FILE_BYTES`,
+    valid UTF-8 TOML of any nesting Python can parse."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise QuizBankError(f"{path}: no such question file") from None
+        if not path.is_file():
+            raise QuizBankError(
+                f"{path.name}: no such question file" if not path.exists() else f"{path.name}: not a file"
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise QuizBankError(f"{path.name}: larger than {MAX_FILE_BYTES // 1000} KB")
+        data = tomllib.loads(raw.decode("utf-8"))
+    except OSError as err:
+        raise QuizBankError(f"{path.name}: cannot be read ({err.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise QuizBankError(f"{path.name}: not valid TOML: {err}") from None
+    except RecursionError:
+        raise QuizBankError(f"{path.name}: not valid TOML: nested too deeply") from None
     tables = data.get("question")
     if not isinstance(tables, list) or not tables:
         raise QuizBankError(f"{path.name}: no [[question]] tables")
-    return [_parse(path.name, i, t) for i, t in enumerate(tables, start=1)]
+    return tables
 
 
-def _parse(source: str, number: int, t: Mapping[str, Any]) -> Question:
-    qid = t.get("id") or f"#{number}"
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _parse(source: str, number: int, t: Any) -> Question:
+    if not isinstance(t, dict):
+        raise QuizBankError(f"{source}: question #{number}: must be a [[question]] table")
+    qid = t.get("id") if isinstance(t.get("id"), str) and t.get("id") else f"#{number}"
 
     def fail(problem: str) -> QuizBankError:
-        return QuizBankError(f"{source}: question {qid!r}: {problem}")
+        return QuizBankError(f"{source}: question {qid[:60]!r}: {problem}")
+
+    try:
+        return _validated(t, fail, source)
+    except QuizBankError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, ZeroDivisionError, OverflowError) as err:
+        raise fail(f"cannot be used: {err}") from None
+
+
+def _validated(t: dict, fail: Callable[[str], QuizBankError], source: str) -> Question:
 
     for key in ("id", "topic", "kind", "prompt", "explanation"):
         if not isinstance(t.get(key), str) or not t[key].strip():
             raise fail(f"needs a non-empty text '{key}'")
+        if len(t[key]) > MAX_TEXT:
+            raise fail(f"'{key}' is longer than {MAX_TEXT} characters")
     unknown = set(t) - {
         "id",
         "topic",
@@ -351,13 +420,21 @@ def _parse(source: str, number: int, t: Mapping[str, Any]) -> Question:
         raise fail(f"kind {kind!r} is not one of {', '.join(KINDS)}")
     outcomes: tuple[str, ...] = ()
     if kind == "predict" and isinstance(t.get("scene"), dict) and "racers" not in t["scene"]:
-        outcomes = tuple(t.get("outcomes", analysis.OUTCOMES))
+        listed = t.get("outcomes", list(analysis.OUTCOMES))
+        if not isinstance(listed, list) or not all(isinstance(o, str) for o in listed):
+            raise fail(f"outcomes must be a list of some of {', '.join(analysis.OUTCOMES)}")
+        outcomes = tuple(listed)
         unknown = [o for o in outcomes if o not in analysis.OUTCOMES]
-        if unknown or len(outcomes) < 2 or "choices" in t:
+        if unknown or len(outcomes) < 2 or len(set(outcomes)) != len(outcomes) or "choices" in t:
             raise fail(f"outcomes must be two or more of {', '.join(analysis.OUTCOMES)} (and no choices)")
         choices = tuple(analysis.OUTCOMES[o][0] for o in outcomes)
     else:
-        choices = tuple(t.get("choices", ()))
+        listed = t.get("choices", [])
+        if not isinstance(listed, list) or not all(isinstance(c, str) and c.strip() for c in listed):
+            raise fail("choices must be a list of non-empty texts")
+        if len(listed) > MAX_CHOICES or any(len(c) > MAX_TEXT for c in listed):
+            raise fail(f"at most {MAX_CHOICES} choices of at most {MAX_TEXT} characters")
+        choices = tuple(listed)
     params = t.get("params", {})
     if not isinstance(params, dict):
         raise fail("params must be a table")
@@ -365,39 +442,52 @@ def _parse(source: str, number: int, t: Mapping[str, Any]) -> Question:
         ok_range = (
             isinstance(spec, dict)
             and set(spec) == {"from", "to"}
-            and all(isinstance(spec[k], int) for k in spec)
+            and all(_is_int(spec[k]) and abs(spec[k]) <= 10**6 for k in spec)
             and spec["from"] <= spec["to"]
         )
-        ok_list = isinstance(spec, list) and len(spec) >= 1
+        ok_list = (
+            isinstance(spec, list)
+            and 1 <= len(spec) <= 100
+            and all(_is_number(v) or (isinstance(v, str) and len(v) <= 100) for v in spec)
+        )
         if not (ok_range or ok_list):
             raise fail(f"param {name!r} must be {{ from = low, to = high }} (whole numbers) or a list of values")
     compute = t.get("compute")
-    if compute is not None and compute not in COMPUTE:
+    if compute is not None and (not isinstance(compute, str) or compute not in COMPUTE):
         raise fail(f"compute {compute!r} is not one of {', '.join(COMPUTE)}")
     answer = t.get("answer")
     if kind in ("single", "multi"):
         if len(choices) < 2:
             raise fail("needs at least two choices")
         indices = answer if kind == "multi" else [answer]
-        if not isinstance(indices, list) or not indices or not all(isinstance(i, int) for i in indices):
+        if not isinstance(indices, list) or not indices or not all(_is_int(i) for i in indices):
             raise fail("answer must be a choice index" + ("" if kind == "single" else " list"))
         if not all(0 <= i < len(choices) for i in indices):
             raise fail(f"answer {answer!r} is not an index of its {len(choices)} choices")
+        if len(set(indices)) != len(indices):
+            raise fail(f"answer {answer!r} names a choice twice")
     elif kind == "numeric":
         if (answer is None) == (compute is None):
             raise fail("a numeric question needs exactly one of 'answer' and 'compute'")
-        if answer is not None and not isinstance(answer, (int, float)):
-            raise fail("answer must be a number")
+        if answer is not None and not _is_number(answer):
+            raise fail("answer must be a finite number")
     else:
         if answer is not None:
             raise fail("a predict question has no written answer: the engine's run decides it")
         scene = t.get("scene")
         if not isinstance(scene, dict) or not {"surface", "x0", "steps"} <= set(scene):
             raise fail("needs a scene with surface, x0 and steps")
-        if "racers" in scene and len(choices) != len(scene["racers"]):
-            raise fail("a race needs one choice per racer")
+        if not _is_int(scene["steps"]) or not 1 <= scene["steps"] <= MAX_SCENE_STEPS:
+            raise fail(f"the scene's steps must be a whole number from 1 to {MAX_SCENE_STEPS}")
+        if "racers" in scene and (
+            not isinstance(scene["racers"], list)
+            or not 2 <= len(scene["racers"]) <= MAX_CHOICES
+            or not all(isinstance(r, dict) for r in scene["racers"])
+            or len(choices) != len(scene["racers"])
+        ):
+            raise fail("a race needs a list of racers (tables), and one choice per racer")
     tolerance = t.get("tolerance", 1e-3)
-    if not isinstance(tolerance, (int, float)) or not 0 < tolerance < 1:
+    if not _is_number(tolerance) or not 0 < tolerance < 1:
         raise fail("tolerance must be a number in (0, 1)")
     q = Question(
         id=t["id"],
@@ -419,7 +509,7 @@ def _parse(source: str, number: int, t: Mapping[str, Any]) -> Question:
             q.instantiate(0)  # every template must produce a question
         except QuizBankError:
             raise
-        except (ValueError, KeyError, TypeError, ZeroDivisionError) as err:
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, ZeroDivisionError, OverflowError) as err:
             raise fail(f"cannot be instantiated: {err}") from None
     return q
 
