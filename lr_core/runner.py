@@ -72,8 +72,22 @@ class Trajectory:
         """Per run, the index of the last point worth drawing: where it diverged, or the final step."""
         return np.where(self.diverged, self.diverged_at, self.steps)
 
+    def copy(self) -> Trajectory:
+        """The same runs in arrays of their own: a run cut from a large batch by :meth:`run` is a view that keeps
+        the whole batch in memory; its copy keeps only itself (for what a cache holds)."""
+        return Trajectory(
+            self.surface,
+            self.optimizer,
+            self.params.copy(),
+            self.losses.copy(),
+            self.grads.copy(),
+            self.lrs.copy(),
+            {k: v.copy() for k, v in self.internals.items()},
+            np.array(self.diverged_at),
+        )
+
     def run(self, index: int | tuple[int, ...]) -> Trajectory:
-        """The single run at batch ``index``."""
+        """The single run at batch ``index`` (views into this batch's arrays; see :meth:`copy`)."""
         idx = index if isinstance(index, tuple) else (index,)
         at = (slice(None), *idx)
         return Trajectory(

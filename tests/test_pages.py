@@ -322,3 +322,20 @@ def test_every_verdict_label_has_its_icon():
     from lr_core.analysis import LABELS
 
     assert set(ui.VERDICT_ICONS) == set(LABELS)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"x": "abc", "y": 1}, {"x": None, "y": 1}, {"x": [1, 2], "y": 1}, "junk", {"y": 1}, {"x": float("inf"), "y": 0},
+     {"x": True, "y": 1}, None, [1, 2]],
+)  # fmt: skip
+def test_a_crafted_click_is_ignored(value):
+    import ui
+
+    assert ui.click_point(value) is None
+
+
+def test_a_real_click_is_taken():
+    import ui
+
+    assert ui.click_point({"x": 1, "y": -2.5}) == (1.0, -2.5)

@@ -281,6 +281,17 @@ _plot = st.components.v2.component(
 )
 
 
+def click_point(value: Any) -> tuple[float, float] | None:
+    """A clicked point as the browser reported it, ``{"x": number, "y": number}``, or ``None`` for anything else:
+    the value comes from the browser, and a crafted one must change nothing."""
+    if not isinstance(value, dict):
+        return None
+    x, y = value.get("x"), value.get("y")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (x, y)):
+        return None
+    return float(x), float(y)
+
+
 def show_figure(fig: dict, alt: str, key: str, on_click: Callable[[float, float], None] | None = None) -> None:
     """A figure spec at full width, with its text alternative (for screen readers, and as a caption).
 
@@ -290,13 +301,9 @@ def show_figure(fig: dict, alt: str, key: str, on_click: Callable[[float, float]
     """
 
     def clicked() -> None:
-        point = st.session_state[key].get("click")
-        try:  # the browser sends it: anything may arrive
-            x, y = float(point["x"]), float(point["y"])
-        except (TypeError, ValueError, KeyError, IndexError):
-            return
-        if math.isfinite(x) and math.isfinite(y):
-            on_click(x, y)
+        point = click_point(st.session_state[key].get("click"))
+        if point is not None:
+            on_click(*point)
 
     _plot(
         data={"spec": to_json_plotly(fig), "src": _PLOTLY_SRC, "alt": alt, "clickable": on_click is not None},

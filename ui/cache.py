@@ -4,6 +4,11 @@ The decorators live here, in a module imported once, and not in the page scripts
 every interaction, and re-decorating a function there makes Streamlit read its source again to key the cache
 (``inspect.getsource``, about 8 ms a rerun, measured). ``cache_resource`` returns the very object it stored (no
 pickling: trajectories hold functions); callers never modify what they get.
+
+Every cache is bounded by entries and by age, and each entry is kept small (what the page draws), so a class
+moving sliders for an hour holds at most about 120 MB here: a tolerance sweep ~10 KB, a schedules scene at most
+~0.6 MB (1000 steps, every schedule; ``tests/lessons/test_schedules.py`` holds it to 2 MB), a racer at most
+~150 KB (1000 steps of Adam with its internals), a range test ~50 KB.
 """
 
 import streamlit as st
@@ -11,21 +16,21 @@ import streamlit as st
 from lr_core.lessons import adaptive, convergence, schedules
 
 
-@st.cache_resource(max_entries=64, show_spinner="Sweeping 300 rates…")
+@st.cache_resource(max_entries=64, ttl="1h", show_spinner="Sweeping 300 rates…")
 def tolerance_sweep(lmin: float, lmax: float, angle: float) -> convergence.ToleranceSweep:
     return convergence.tolerance_sweep(lmin, lmax, angle, convergence.Stability2DConfig.start)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)
 def schedules_scene(cfg: schedules.SchedulesConfig) -> schedules.SchedulesScene:
     return schedules.schedules_scene(cfg)
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=256, ttl="1h", show_spinner=False)
 def run_racer(*args):  # each racer on its own: moving one racer's η reruns only that racer
     return adaptive.race_run(*args)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)
 def range_test(cfg: adaptive.RangeTestConfig) -> adaptive.RangeTestScene:
     return adaptive.range_test(cfg)

@@ -19,7 +19,7 @@ QUIZ_EXTRA_ENV = "LRLAB_QUIZ_EXTRA"
 """Environment variable: extra question files or folders (separated by ':') an instructor adds to the bank."""
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _load_bank(extra: str) -> tuple[list, list[str]]:
     """The usable questions (built in, then the instructor's files) and a message per problem."""
     return quiz.collect(*[p for p in extra.split(os.pathsep) if p])

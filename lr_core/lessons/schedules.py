@@ -150,7 +150,7 @@ def schedules_scene(cfg: SchedulesConfig) -> SchedulesScene:
     starts = np.broadcast_to(SchedulesScene.start, (SchedulesScene.realizations, 1, 2))
     everything = run(surface, sgd(lr=stack(schedules)), starts, cfg.steps, noise=cfg.noise, seed=cfg.seed)
     batches = [everything.run((slice(None), k)) for k in range(len(schedules))]
-    trajs = [everything.run((0, k)) for k in range(len(schedules))]
+    trajs = [everything.run((0, k)).copy() for k in range(len(schedules))]  # a view would keep all 64 alive
     mean_losses = [b.losses.mean(axis=1) for b in batches]
     verdicts = [analysis.classify(t, noise=cfg.noise) for t in trajs]
     tail = max(1, cfg.steps // 10)

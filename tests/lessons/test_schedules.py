@@ -35,3 +35,19 @@ def test_warmup_goes_in_front_of_a_schedule_only_where_it_does_not_warm_up_itsel
     cfg = lesson.config(defaults(lesson.CONTROLS) | {"show": ("step_decay", "one_cycle"), "warmup": 10})
     scene = lesson.schedules_scene(cfg)
     assert scene.labels == ["Constant + warmup", "Step decay + warmup", "1cycle"]
+
+
+def test_a_schedules_scene_keeps_only_what_the_page_draws():
+    """The scene is cached per setting: it must not keep the 64 noisy realizations of every schedule alive
+    (about 30 MB at 1000 steps) through views of one run."""
+
+    def base(a):
+        while isinstance(a.base, np.ndarray):
+            a = a.base
+        return a
+
+    values = defaults(lesson.CONTROLS) | {"show": tuple(k for k in SCHEDULES if k != lesson.BASELINE), "steps": 1000}
+    scene = lesson.schedules_scene(lesson.config(values))
+    held = {id(base(a)): base(a).nbytes for t in scene.trajs for a in (t.params, t.losses, t.grads, t.lrs)}
+    held |= {id(base(m)): base(m).nbytes for m in scene.mean_losses}
+    assert sum(held.values()) < 2e6, sum(held.values())
