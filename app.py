@@ -8,10 +8,13 @@ script. See ../shared/STREAMLIT_NOTES.md.
 
 import streamlit as st
 
+import ui
 from lr_core.lessons import PAGES
 from ui import quiz
 
 st.set_page_config(page_title="LR Lab", page_icon="📉", layout="wide")
+ui.style()  # before the navigation: an element added between it and the page made the sliders of a page
+# drawn after the quiz keeper's restore show their minimum (Streamlit 1.67)
 
 page = st.navigation(
     [

@@ -28,23 +28,23 @@ scene.show_notes()
 @st.fragment
 def race() -> None:
     """The race and the inspector: their controls rerun this section alone."""
-    left, right = ui.controls_and_figure()
-    surface_name = ui.control(scene, "surface", left)
+    surface_name = ui.control(scene, "surface")
     first_visit = "adaptive.last_surface" not in st.session_state
     link_gives_start = "x" in st.query_params or "y" in st.query_params
     if st.session_state.get("adaptive.last_surface") != surface_name and not (first_visit and link_gives_start):
         x_default, y_default = SURFACES[surface_name].start  # each surface has a start that shows its trap
         scene.set(x=x_default, y=y_default)
     st.session_state["adaptive.last_surface"] = surface_name
-    racers = ui.control(scene, "opt", left)
+    racers = ui.control(scene, "opt")  # full width: every optimizer in view
     if not racers:
-        left.info("Pick at least one optimizer to race.")
+        st.info("Pick at least one optimizer to race.")
         scene.sync()
         st.stop()
+    left, right = ui.controls_and_figure()
 
     with left.expander("Learning rate of each optimizer", expanded=True):
         lrs = [ui.control(scene, lesson.rate_key(name)) for name in racers]
-    left.caption(
+    left.markdown(
         "The race starts SGD at 0.001 and Adam at 0.1, rates that suit Rosenbrock's valley, its first surface. The "
         "course's typical starting "
         "values, 0.01 for SGD and 0.001 for Adam, come from training neural networks: try them here to see the "

@@ -19,4 +19,4 @@ for page in (*LESSONS, QUIZ):
         st.page_link(page.file, label=f"**{page.title}**", icon=page.icon)
         st.markdown(page.blurb)
 
-st.caption("Built on a numpy engine (lr_core) whose optimizers and schedules match torch.optim to float64 precision.")
+st.markdown("Built on a numpy engine (lr_core) whose optimizers and schedules match torch.optim to float64 precision.")

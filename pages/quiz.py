@@ -26,8 +26,8 @@ if not state["ids"]:
     n = ui.control(scene, "n")
     scene.sync()
     available = len([q for q in bank if not topics or q.topic in topics])
-    st.caption(f"{available} questions on {'these topics' if topics else 'all topics'}.")
-    if st.button("Start the quiz", type="primary"):
+    st.markdown(f"{available} questions on {'these topics' if topics else 'all topics'}.")
+    if st.button("Start the quiz"):
         answered = list(quiz.progress().results)
         picked = select(bank, topics, n, quiz.student_seed() + len(answered), answered)
         state.update(ids=[q.id for q in picked], pos=0)
@@ -64,7 +64,7 @@ st.dataframe(
 )
 missed = [i for i in ids if not results.get(i, False)]
 c1, c2 = st.columns(2)
-if missed and c1.button(f"Retry the {len(missed)} I missed", type="primary"):
+if missed and c1.button(f"Retry the {len(missed)} I missed"):
     quiz.retry(missed)
     state.update(ids=missed, pos=0)
     st.rerun()

@@ -70,7 +70,7 @@ def shown(markdown: str) -> str:
 
 def score(at: AppTest) -> str:
     """The quiz score the page shows, as "right / answered" ("" before any answer)."""
-    lines = [c.value for c in at.caption if c.value.startswith("Your quiz score: ")]
+    lines = [m.value for m in at.markdown if m.value.startswith("Your quiz score: ")]
     return lines[0].removeprefix("Your quiz score: ") if lines else ""
 
 

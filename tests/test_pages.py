@@ -256,11 +256,11 @@ def test_a_rate_beyond_a_narrowed_range_is_noted_and_comes_back():
     assert at.select_slider(key="update_rule.lr").value == 1.2
     at.slider(key="update_rule.a").set_value(5.0).run()
     assert at.select_slider(key="update_rule.lr").value == 0.3
-    assert any("1.2 is beyond this range" in c.value for c in at.caption)
+    assert any("1.2 is beyond this range" in c.value for c in at.markdown)
     at.slider(key="update_rule.a").set_value(1.0).run()
     assert at.select_slider(key="update_rule.lr").value == 1.2
     assert at.query_params["lr"] == "1.2"
-    assert not any("beyond this range" in c.value for c in at.caption)
+    assert not any("beyond this range" in c.value for c in at.markdown)
 
 
 def test_the_course_typical_rates_are_one_click_away_and_judged_truthfully():

@@ -126,7 +126,7 @@ def test_a_good_extra_file_adds_its_questions(tmp_path, monkeypatch):
     at = open_page("quiz", topics="practice", n="40")
     no_errors(at)
     practice = sum(q.topic == "practice" for q in quiz.load_bank())
-    assert any(f"{practice + 1} questions" in c.value for c in at.caption)
+    assert any(f"{practice + 1} questions" in m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize("query", [{"topics": "astrology"}, {"n": "1000"}])
@@ -149,7 +149,7 @@ def test_an_answered_question_is_locked_and_a_second_check_changes_nothing():
     at.session_state[key] = q.answer  # what a crafted message to the disabled widget would do
     at.run()
     assert score(at) == "0 / 1" and at.radio(key=key).value == (q.answer + 1) % len(q.choices)
-    assert any("locked" in c.value for c in at.caption)
+    assert any("locked" in c.value for c in at.markdown)
 
 
 def test_a_number_that_cannot_be_read_is_said_so_and_not_graded():

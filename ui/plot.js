@@ -88,7 +88,9 @@ export default function (component) {
   let view = parentElement.__lrlab;
   if (!view) {
     const graph = document.createElement("div");
-    graph.setAttribute("role", "img");
+    // "figure", not "img": an img's children are presentational, and Plotly's toolbar buttons inside it would be
+    // focusable controls hidden from screen readers (axe: nested-interactive)
+    graph.setAttribute("role", "figure");
     parentElement.appendChild(graph);
     view = parentElement.__lrlab = { graph, key: null, skeleton: null, queue: Promise.resolve() };
   }

@@ -131,7 +131,7 @@ def score() -> None:
     """The student's score so far, one line at the top of every page (answers in the lessons count too)."""
     p = progress()
     if p.answered:
-        st.caption(f"Your quiz score: {p.score} / {p.answered}")
+        st.markdown(f"Your quiz score: {p.score} / {p.answered}")
 
 
 def answered(question) -> bool:
@@ -158,7 +158,7 @@ def ask(question, key: str) -> None:
     widget = f"quiz.{key}.{q.id}"
     stored = record.responses.get(q.id) if done else None
     with st.container(border=True):
-        st.caption(f"Question · {q.topic}" + (" · predict, then run" if q.kind == "predict" else ""))
+        st.markdown(f"Question · {q.topic}" + (" · predict, then run" if q.kind == "predict" else ""))
         st.markdown(f"**{plain(q.prompt)}**")
         if q.kind in ("single", "predict"):
             if done:
@@ -183,7 +183,7 @@ def ask(question, key: str) -> None:
             response = st.text_input(
                 "Your answer (a number)", key=widget, placeholder="e.g. 0.25 or 1/4", disabled=done
             )
-        if not done and st.button("Check my answer", key=f"{widget}.submit", type="primary"):
+        if not done and st.button("Check my answer", key=f"{widget}.submit"):
             if response is None or response == "" or (q.kind == "multi" and not response):
                 st.warning("Choose or type an answer first.")
             else:
@@ -202,7 +202,7 @@ def ask(question, key: str) -> None:
                 st.success(f"Right. {plain(feedback.explanation)}")
             else:
                 st.error(f"Not quite: the answer is **{plain(feedback.answer_text)}**. {plain(feedback.explanation)}")
-            st.caption("Your answer is locked: each question counts once.")
+            st.markdown("Your answer is locked: each question counts once.")
             if q.kind == "predict":
                 _show_scene(q, key)
 

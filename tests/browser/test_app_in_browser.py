@@ -331,3 +331,16 @@ def test_a_link_cannot_put_markup_into_the_page(page, server):
     assert alert.locator("a").count() == 0 and alert.locator("img").count() == 0
     assert alert.locator(".katex").count() == 0
     assert page.problems == []
+
+
+def test_every_slider_shows_the_value_the_page_uses(page, server):
+    """A slider seeded from the session must show that value on first load, after the quiz keeper's restore
+    has rerun the page (an element placed between the navigation and the page once made them show their
+    minimum while the race used 0.001)."""
+    _open(page, server, "adaptive-methods")
+    page.wait_for_timeout(1500)
+    value = lambda label: page.locator(
+        f"[data-testid='stSlider'] input[type='range'][aria-label='{label}']"
+    ).first.get_attribute("aria-valuetext")
+    assert (value("η for SGD"), value("η for Adam"), value("start x")) == ("0.001", "0.1", "-1.50")
+    assert page.problems == []
