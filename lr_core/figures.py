@@ -117,6 +117,27 @@ def _figure(data: list[Spec], title: str, height: int = HEIGHT, frames: list[Spe
     return spec
 
 
+LEGEND_WIDTH = 620
+"""The width (px) a legend row is assumed to have: a figure is at least 600 px wide on a 1280 x 720 projector."""
+
+
+def _legend_room(fig: Spec) -> Spec:
+    """Make the top margin hold the title and every row of the horizontal legend above the plot (rows estimated
+    from the labels' lengths at :data:`LEGEND_WIDTH`): a legend of many entries wraps, and would otherwise run
+    into the title."""
+    names = [t.get("name", "") for t in fig["data"] if t.get("showlegend", True) and t.get("name")]
+    widths = [40 + 0.55 * (FONT_SIZE - 2) * len(n) for n in dict.fromkeys(names)]
+    rows, used = 1, 0.0
+    for w in widths:
+        if used and used + w > LEGEND_WIDTH:
+            rows, used = rows + 1, 0.0
+        used += w
+    top = max(fig["layout"]["margin"]["t"], 64 + 26 * rows)
+    fig["layout"]["height"] += top - fig["layout"]["margin"]["t"]  # the plot keeps its size
+    fig["layout"]["margin"]["t"] = top
+    return fig
+
+
 def _line(
     x: Any, y: Any, name: str, i: int, *, markers: bool = False, marker_size: int = 9, width: float = 3, **extra: Any
 ) -> Spec:
@@ -197,6 +218,7 @@ def _animated_paths(
     # the figure grows by as much, so the plot keeps its size
     fig["layout"]["margin"]["b"] = 250
     fig["layout"]["height"] += 140
+    _legend_room(fig)
     margin = fig["layout"]["margin"]
     plot_height = fig["layout"]["height"] - margin["t"] - margin["b"]
     play = {"frame": {"duration": duration, "redraw": redraw}, "transition": {"duration": 0}, "mode": "immediate"}
@@ -313,7 +335,7 @@ def contraction_plot(lrs: np.ndarray, factor: np.ndarray, L: float, lr: float, l
         "title": {"text": "contraction factor |1 − ηL|"},
         "range": [0, float(max(factor.max(), 1.5))],
     }
-    return fig
+    return _legend_room(fig)
 
 
 def error_plot(
@@ -332,7 +354,7 @@ def error_plot(
     )  # fmt: skip
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, float(steps.max())]}
     fig["layout"]["yaxis"] = {"title": {"text": "error (log scale)"}, "type": "log", "exponentformat": "power"}
-    return fig
+    return _legend_room(fig)
 
 
 # -------------------------------------------------------------------------------------------- 2-D lessons
@@ -444,7 +466,7 @@ def loss_curves(
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, steps]}
     fig["layout"]["yaxis"] = {"title": {"text": "L(θₜ) − L*" + (" (log scale)" if log else "")},
                               "type": "log" if log else "linear", "exponentformat": "power"}  # fmt: skip
-    return fig
+    return _legend_room(fig)
 
 
 def steps_vs_lr(
@@ -472,7 +494,7 @@ def steps_vs_lr(
     fig["layout"]["xaxis"] = {"title": {"text": "learning rate η (log scale)"}, "type": "log",
                               "range": [float(np.log10(lrs.min())), float(np.log10(lrs.max()))]}  # fmt: skip
     fig["layout"]["yaxis"] = {"title": {"text": "steps (log scale)"}, "type": "log"}
-    return fig
+    return _legend_room(fig)
 
 
 def local_curvature_plot(
@@ -518,7 +540,7 @@ def schedule_plot(steps: np.ndarray, rates: dict[str, np.ndarray], title: str = 
     fig = _figure([_line(steps, values, name, i) for i, (name, values) in enumerate(rates.items())], title, 380)
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, float(steps.max())]}
     fig["layout"]["yaxis"] = {"title": {"text": "η"}, "rangemode": "tozero"}
-    return fig
+    return _legend_room(fig)
 
 
 def range_test_plot(lrs: np.ndarray, losses: np.ndarray, smoothed: np.ndarray, suggestions: dict[str, float]) -> Spec:

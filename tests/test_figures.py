@@ -125,3 +125,11 @@ def test_contour_image_is_a_png_with_the_grid_size_and_bands():
     rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(30, 1 + 40 * 3)[:, 1:].reshape(30, 40, 3)
     assert rows[0].mean() < rows[-1].mean(), "the top row is the highest y: high loss, dark"
     assert len({tuple(r[0]) for r in rows}) >= figures.LEVELS // 2, "shaded in bands"
+
+
+def test_the_legend_has_room_above_the_plot_however_many_entries_it_has():
+    """A legend above the plot wraps: the top margin grows with its rows, so it never runs into the title."""
+    few = SPECS["contraction"]
+    many = SPECS["contour_race"]  # every optimizer of the catalogue
+    assert few["layout"]["margin"]["t"] <= 100
+    assert many["layout"]["margin"]["t"] >= 64 + 26 * 3
