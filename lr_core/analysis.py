@@ -278,7 +278,7 @@ def _verdict(traj: Trajectory, noise: float) -> Verdict:
         d = distance_to_minimum(surface, path)
         d0, dT = float(d[0]), float(d[-1])
         star = surface.minima[np.argmin(((surface.minima - xT) ** 2).sum(axis=-1))]
-        _, q = np.linalg.eigh(surface.hessian(star))
+        lam, q = np.linalg.eigh(surface.hessian(star))  # the oscillation and the closed form below both use them
         usable = path[:last] if left else path  # a run that left the box ends on a clipped point
         flips, pairs = _sign_changes((usable - star) @ q, 1e-9 * max(d0, 1e-300))
         shares = np.where(pairs > 0, flips / np.maximum(pairs, 1), 0.0)
@@ -300,7 +300,6 @@ def _verdict(traj: Trajectory, noise: float) -> Verdict:
     plain_quadratic = surface.constant_hessian and "plain_gradient_step" in traj.optimizer.capabilities
     if has_minima and not noisy and plain_quadratic and last >= 1:
         rate = float(traj.lrs[last - 1])
-        lam, q = np.linalg.eigh(surface.hessian(star))
         error = (xT - star) @ q
         grows = (np.abs(1 - rate * lam) > 1 + 1e-12) & (np.abs(error) > 1e-12 * max(d0, 1e-300))
         if grows.any():

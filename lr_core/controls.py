@@ -101,12 +101,12 @@ class Number(Control):
         """The widget's upper end for the current ``values`` of the page."""
         return min(self.hi, self.upper(values)) if self.upper else self.hi
 
-    def options(self, values: Values, current: float | None = None) -> list[float]:
+    def options(self, values: Values) -> list[float]:
         """A log-scale control's options: evenly spaced on a log scale to 3 significant digits from ``lo`` to
-        :meth:`top`, plus the default, the marks and ``current``, where they lie in that range."""
+        :meth:`top`, plus the default and the marks, where they lie in that range."""
         hi = self.top(values)
         points = set(_log_grid(self.lo, hi, self.per_decade))
-        extra = [self.default, *(self.marks(values) if self.marks else ()), *(() if current is None else (current,))]
+        extra = [self.default, *(self.marks(values) if self.marks else ())]
         points |= {float(v) for v in extra if self.lo <= v <= hi}
         return sorted(points)
 

@@ -6,6 +6,7 @@ import torch
 from torch.optim import lr_scheduler as tls
 
 from lr_core import schedules as ls
+from lr_core.controls import defaults
 from tests.torch_reference import torch_rates
 
 N = 400
@@ -144,7 +145,7 @@ def test_bad_arguments_raise_value_error(make, match):
 def test_every_catalogue_entry_builds_its_schedule_from_its_controls(name):
     """An entry's controls' defaults build the schedule named as the entry, and every entry has a torch case."""
     entry = ls.SCHEDULES[name]
-    values = {"peak": 0.1, "total": 200, "warmup": 0, **{c.key: c.default for c in entry.params}}
+    values = {"peak": 0.1, "total": 200, "warmup": 0, **defaults(entry.params)}
     schedule = entry.make(values)
     assert schedule.name == name
     assert np.all(np.isfinite(schedule(np.arange(200))))

@@ -215,7 +215,7 @@ def _number(scene: Scene, c: Number, host: Any, wkey: str) -> float | int:
     if c.scale == "log":
         options = c.options(values)
         _fit(scene, c, host, wkey, options[-1], options)
-        options = c.options(values, current=scene[c.key])
+        options = sorted({*options, scene[c.key]})  # a value from a link, within the range after _fit
         return host.select_slider(
             c.label, options=options, key=wkey, format_func=lambda v: f"{v:.3g}", help=c.help or None
         )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from lr_core import analysis
 from lr_core.analysis import Verdict
-from lr_core.controls import MultiChoice, Number, build, by_key
+from lr_core.controls import MultiChoice, Number, build, by_key, defaults
 from lr_core.lessons import Page
 from lr_core.optimizers import sgd
 from lr_core.runner import Trajectory, run
@@ -109,7 +109,7 @@ def build_schedule(kind: str, cfg: SchedulesConfig) -> Schedule:
     """The schedule ``kind`` with ``cfg``'s parameters, and a linear warmup in front where ``cfg`` asks for one
     and the schedule does not warm up by itself."""
     entry = SCHEDULES[kind]
-    values = {c.key: c.default for c in entry.params} | dict(cfg.params)
+    values = defaults(entry.params) | dict(cfg.params)
     made = entry.make({**values, "peak": cfg.base_lr, "total": cfg.steps, "warmup": cfg.warmup})
     if cfg.warmup and not made.warms_up:
         made = with_warmup(made, cfg.warmup, 0.1)
