@@ -29,11 +29,10 @@ scene.show_notes()
 def race() -> None:
     """The race and the inspector: their controls rerun this section alone."""
     surface_name = ui.control(scene, "surface")
-    first_visit = "adaptive.last_surface" not in st.session_state
-    link_gives_start = "x" in st.query_params or "y" in st.query_params
-    if st.session_state.get("adaptive.last_surface") != surface_name and not (first_visit and link_gives_start):
-        x_default, y_default = SURFACES[surface_name].start  # each surface has a start that shows its trap
-        scene.set(x=x_default, y=y_default)
+    last = st.session_state.get("adaptive.last_surface")
+    if last != surface_name:  # each surface has a start that shows its trap; a link's own start is kept
+        start = dict(zip(("x", "y"), SURFACES[surface_name].start, strict=True))
+        scene.set(**{k: v for k, v in start.items() if not (last is None and scene.linked(k))})
     st.session_state["adaptive.last_surface"] = surface_name
     racers = ui.control(scene, "opt")  # full width: every optimizer in view
     if not racers:

@@ -229,6 +229,16 @@ def test_adaptive_link_with_a_start_keeps_it():
     assert at.slider(key="adaptive.x").value == 1.0, "a new surface brings its own start"
 
 
+@pytest.mark.parametrize("bad", ["nan", "inf", "abc", "99"])
+def test_a_refused_start_in_a_link_falls_back_to_the_linked_surfaces_start(bad):
+    """``?surface=beale&x=nan``: the note says the default start is used, and it is Beale's, not Rosenbrock's;
+    the link's accepted y is kept."""
+    at = open_page("adaptive", surface="beale", x=bad, y="2")
+    no_errors(at)
+    assert at.slider(key="adaptive.x").value == 1.0 and at.slider(key="adaptive.y").value == 2.0
+    assert any("x=" in w.value and "default" in w.value for w in at.warning)
+
+
 def test_just_below_the_critical_rate_the_page_says_it_converges():
     """η = 0.99 × 2/λmax obeys η < 2/L: the verdict must say the run is getting there, zigzagging, not that it
     fails (the old classifier called it plain "oscillating")."""
