@@ -30,7 +30,7 @@ if not state["ids"]:
     if st.button("Start the quiz"):
         answered = list(quiz.progress().results)
         picked = select(bank, topics, n, quiz.student_seed() + len(answered), answered)
-        state.update(ids=[q.id for q in picked], pos=0)
+        state.update(ids=[q.id for q in picked], pos=0, retry=False)
         st.rerun()
     st.stop()
 
@@ -48,35 +48,51 @@ if pos < len(ids):
     st.stop()
 
 # ---------------------------------------------------------------------------------------------------- results
-results = quiz.progress().results
-right = sum(results.get(i, False) for i in ids)
-st.header(f"You got {right} of {len(ids)} right")
+record = quiz.progress()
+first = {i: record.first.get(i, record.results.get(i, False)) for i in ids}
+now = {i: record.results.get(i, False) for i in ids}
+if state.get("retry"):
+    st.header(f"On this retry you got {sum(now.values())} of {len(ids)} right")
+    st.markdown(
+        "A retry counts as a retry: your score keeps each question's first answer, and what you got right since "
+        "is shown beside it."
+    )
+else:
+    st.header(f"You got {sum(first.values())} of {len(ids)} right")
 rows = {}
 for i in ids:
-    topic = by_id[i].topic
-    ok, total = rows.get(topic, (0, 0))
-    rows[topic] = (ok + int(results.get(i, False)), total + 1)
+    ok, later, total = rows.get(by_id[i].topic, (0, 0, 0))
+    rows[by_id[i].topic] = (ok + first[i], later + (now[i] and not first[i]), total + 1)
 st.dataframe(
-    pd.DataFrame([{"topic": t, "right": ok, "asked": n, "share": ok / n} for t, (ok, n) in rows.items()]),
+    pd.DataFrame(
+        [
+            {"topic": t, "right at first": ok, "right on a retry": later, "asked": n, "share at first": ok / n}
+            for t, (ok, later, n) in rows.items()
+        ]
+    ),
     hide_index=True,
     width="stretch",
-    column_config={"share": st.column_config.ProgressColumn("share", min_value=0.0, max_value=1.0, format="percent")},
+    column_config={
+        "share at first": st.column_config.ProgressColumn(
+            "share at first", min_value=0.0, max_value=1.0, format="percent"
+        )
+    },
 )
-missed = [i for i in ids if not results.get(i, False)]
+missed = [i for i in ids if not now[i]]
 c1, c2 = st.columns(2)
 if missed and c1.button(f"Retry the {len(missed)} I missed"):
     quiz.retry(missed)
-    state.update(ids=missed, pos=0)
+    state.update(ids=missed, pos=0, retry=True)
     st.rerun()
 if c2.button("Start over"):
-    state.update(ids=[], pos=0)
+    state.update(ids=[], pos=0, retry=False)
     st.rerun()
 
 overall = quiz.progress().by_topic()
 if overall:
     st.subheader("All your answers so far, lessons included")
     st.dataframe(
-        pd.DataFrame([{"topic": t, "right": ok, "answered": n} for t, (ok, n) in overall.items()]),
+        pd.DataFrame([{"topic": t, "right at first": ok, "answered": n} for t, (ok, n) in overall.items()]),
         hide_index=True,
         width="stretch",
     )

@@ -68,6 +68,13 @@ def shown(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
+def instance(at: AppTest, qid: str):
+    """The question ``qid`` as this session shows it now (its numbers and the order of its choices; a retry is a
+    new round, drawn afresh)."""
+    rounds = {r: q for (i, r), q in at.session_state["quiz.instances"].items() if i == qid}
+    return rounds[max(rounds)]
+
+
 def score(at: AppTest) -> str:
     """The quiz score the page shows, as "right / answered" ("" before any answer)."""
     lines = [m.value for m in at.markdown if m.value.startswith("Your quiz score: ")]

@@ -177,6 +177,57 @@ def test_different_students_get_different_numbers():
     assert q.instantiate(3) == q.instantiate(3)
 
 
+def test_choices_are_shuffled_per_student_and_the_key_follows():
+    """Every choice question shows its choices in an order drawn from the student's seed (the same after a
+    reload), the key moves with them, and over students the right answer lands in every position about
+    equally often."""
+    positions = Counter()
+    for question in (q for q in BANK if q.kind in ("single", "multi")):
+        assert question.shuffle
+        for seed in range(40):
+            q = question.instantiate(seed)
+            assert sorted(q.order) == list(range(len(question.choices)))
+            assert q.choices == tuple(question.choices[i] for i in q.order)
+            original = question.answer if q.kind == "multi" else [question.answer]
+            shown = q.answer if q.kind == "multi" else [q.answer]
+            assert sorted(q.order[i] for i in shown) == sorted(original)
+            assert q.check(q.answer if q.kind == "single" else list(q.answer)).correct
+            if q.kind == "single" and len(q.choices) == 4:
+                positions[q.answer] += 1
+        assert question.instantiate(7) == question.instantiate(7)
+        assert len({question.instantiate(s).order for s in range(40)}) > 5
+    total = sum(positions.values())
+    assert all(abs(positions[i] / total - 0.25) < 0.05 for i in range(4)), positions
+
+
+def test_a_file_may_keep_its_order():
+    q = quiz._parse("f.toml", 1, {**_good_table(), "shuffle": False}).instantiate(3)
+    assert q.choices == ("a", "b", "c") and q.order == ()
+    with pytest.raises(quiz.QuizBankError, match="shuffle"):
+        quiz._parse("f.toml", 1, {**_good_table(), "shuffle": "no"})
+
+
+def _good_table():
+    return {"id": "q", "topic": "step size", "kind": "single", "prompt": "P", "explanation": "E",
+            "choices": ["a", "b", "c"], "answer": 2}  # fmt: skip
+
+
+def test_the_longest_or_shortest_choice_is_right_no_more_often_than_chance():
+    """Test-wise students pick the longest choice: over the bank's single-choice questions it is the right one no
+    more often than picking at random would be, and neither is the shortest."""
+    single = [q for q in BANK if q.kind == "single"]
+    chance = sum(1 / len(q.choices) for q in single)
+
+    def extreme_is_right(q, pick):
+        lengths = [len(c) for c in q.choices]
+        return lengths[q.answer] == pick(lengths) and lengths.count(pick(lengths)) == 1
+
+    longest = [q.id for q in single if extreme_is_right(q, max)]
+    shortest = [q.id for q in single if extreme_is_right(q, min)]
+    assert len(longest) <= chance, longest
+    assert len(shortest) <= chance, shortest
+
+
 def test_an_uninstantiated_question_cannot_be_checked():
     q = next(q for q in BANK if q.id == "critical-rate-1d")
     with pytest.raises(ValueError, match="instantiated"):
@@ -249,19 +300,29 @@ def test_an_instructor_file_extends_the_bank(tmp_path):
 # -------------------------------------------------------------------------------------------------- progress
 
 
-def test_an_answer_is_final_unless_retried():
-    """After a wrong answer shows the key, answering again is refused: 0/1 stays 0/1. Only an explicit retry
-    replaces it."""
+def test_an_answer_is_final_and_a_retry_counts_as_a_retry():
+    """After a wrong answer shows the key, answering again is refused: 0/1 stays 0/1. An explicit retry replaces
+    the answer, but the score keeps the first one: reading every answer, then retrying, does not give 5/5."""
     p = quiz.Progress()
     q = BANK[0]
     assert p.record(q, False, 1)
     assert not p.record(q, True, 0)
     assert (p.score, p.answered, p.attempts[q.id], p.responses[q.id]) == (0, 1, 1, 1)
     assert p.record(q, True, 0, retry=True)
-    assert (p.score, p.answered, p.attempts[q.id]) == (1, 1, 2)
-    assert p.by_topic() == {q.topic: (1, 1)}
+    assert (p.score, p.right_on_retry, p.answered, p.attempts[q.id]) == (0, 1, 1, 2)
+    assert p.by_topic() == {q.topic: (0, 1)} and p.missed() == []
     p.record(BANK[1], False)
-    assert p.missed() == [BANK[1].id]
+    p.record(BANK[2], True)
+    assert p.missed() == [BANK[1].id] and (p.score, p.right_on_retry, p.answered) == (1, 1, 3)
+
+
+def test_progress_without_first_tries_reads_its_results_as_first_tries():
+    """A record saved before first tries were kept (or edited in the browser) cannot claim more than it shows."""
+    old = {"results": {BANK[0].id: True, BANK[1].id: False}, "topics": {}, "attempts": {}, "responses": {}}
+    p = quiz.Progress.from_dict(old)
+    assert (p.score, p.right_on_retry) == (1, 0)
+    forged = {**old, "first": {BANK[1].id: True}}
+    assert quiz.Progress.from_dict(forged).score == 1
 
 
 def test_progress_round_trips_and_drops_what_a_browser_could_forge():

@@ -3,14 +3,13 @@
 import pytest
 
 from lr_core import quiz
-from tests.apptest_helpers import PAGES, charts, no_errors, open_page, score, shown
+from tests.apptest_helpers import PAGES, charts, instance, no_errors, open_page, score, shown
 
 
 def _current(at):
     """The instance of the question on screen (as this session drew it) and its widget key."""
-    instances = at.session_state["quiz.instances"]
     ids = at.session_state["quiz.run"]["ids"]
-    q = instances[ids[at.session_state["quiz.run"]["pos"]]]
+    q = instance(at, ids[at.session_state["quiz.run"]["pos"]])
     return q, f"quiz.quiz.{q.id}"
 
 
@@ -50,22 +49,31 @@ def test_a_full_quiz_scores_and_breaks_down_by_topic():
     table = at.dataframe[0].value.set_index("topic")
     for topic in ("divergence", "practice"):
         expected = [ok for q, ok in zip(asked, pattern, strict=True) if q.topic == topic]
-        assert table.loc[topic, "right"] == sum(expected) and table.loc[topic, "asked"] == len(expected)
+        assert table.loc[topic, "right at first"] == sum(expected) and table.loc[topic, "asked"] == len(expected)
     assert score(at) == "3 / 4"
 
 
-def test_retrying_the_missed_ones_does_not_double_count():
-    at = open_page("quiz", topics="divergence", n="3")
+def test_a_retry_counts_as_a_retry_with_its_choices_drawn_afresh():
+    """Reading every answer and retrying the misses does not give full marks: the score keeps first answers, and
+    a retried question comes back with its numbers and choices drawn again (the key just read is no help)."""
+    at = open_page("quiz", topics="divergence,step size", n="4")
     next(b for b in at.button if b.label == "Start the quiz").click().run()
-    for right in (False, True, True):
-        _answer(at, right)
+    missed = []
+    for right in (False, False, True, True):
+        q = _answer(at, right)
+        if not right:
+            missed.append(q)
         _next(at)
-    assert at.header[0].value == "You got 2 of 3 right"
-    next(b for b in at.button if b.label.startswith("Retry the 1")).click().run()
-    _answer(at, True)
-    _next(at)
-    assert at.header[0].value == "You got 1 of 1 right"
-    assert score(at) == "3 / 3", "the retry replaced the miss; nothing counted twice"
+    assert at.header[0].value == "You got 2 of 4 right"
+    next(b for b in at.button if b.label.startswith("Retry the 2")).click().run()
+    for first in missed:
+        again = _answer(at, True)
+        assert again.id == first.id and (first.id, 1) in at.session_state["quiz.instances"], "a retry is a new draw"
+        _next(at)
+    assert at.header[0].value == "On this retry you got 2 of 2 right"
+    assert score(at) == "2 / 4 · 2 more right on a retry", "a retry counts as a retry; nothing counted twice"
+    table = at.dataframe[0].value
+    assert table["right at first"].sum() == 0 and table["right on a retry"].sum() == 2
 
 
 def test_the_answer_key_is_not_on_the_page_before_answering():
@@ -81,7 +89,7 @@ def test_the_answer_key_is_not_on_the_page_before_answering():
 
 def test_progress_survives_a_page_switch_and_embedded_answers_count():
     at = open_page("update_rule")
-    q = at.session_state["quiz.instances"]["seed-increasing-lr"]
+    q = instance(at, "seed-increasing-lr")
     at.radio(key="quiz.update_rule.seed-increasing-lr").set_value(q.answer)
     next(b for b in at.button if b.label == "Check my answer").click().run()
     assert any("Right." in s.value for s in at.success)
@@ -93,8 +101,7 @@ def test_progress_survives_a_page_switch_and_embedded_answers_count():
 
 def test_a_predict_question_runs_its_scene_after_the_answer():
     at = open_page("adaptive")
-    instances = at.session_state["quiz.instances"]
-    q = instances["plateau-race"]
+    q = instance(at, "plateau-race")
     n_figs = len(charts(at))
     at.radio(key="quiz.adaptive.plateau-race").set_value(q.answer)
     next(b for b in at.button if b.label == "Check my answer" and "plateau-race" in b.key).click().run()
@@ -139,7 +146,7 @@ def test_bad_quiz_links_fall_back(query):
 def test_an_answered_question_is_locked_and_a_second_check_changes_nothing():
     """After a wrong answer shows the key, choosing the right one cannot turn 0/1 into 1/1."""
     at = open_page("update_rule")
-    q = at.session_state["quiz.instances"]["seed-increasing-lr"]
+    q = instance(at, "seed-increasing-lr")
     key = "quiz.update_rule.seed-increasing-lr"
     at.radio(key=key).set_value((q.answer + 1) % len(q.choices))
     next(b for b in at.button if b.label == "Check my answer").click().run()
@@ -154,7 +161,7 @@ def test_an_answered_question_is_locked_and_a_second_check_changes_nothing():
 
 def test_a_number_that_cannot_be_read_is_said_so_and_not_graded():
     at = open_page("update_rule")
-    q = at.session_state["quiz.instances"]["update-rule-one-step"]
+    q = instance(at, "update-rule-one-step")
     key = "quiz.update_rule.update-rule-one-step"
     at.text_input(key=key).input("one half")
     next(b for b in at.button if b.key == f"{key}.submit").click().run()
@@ -172,7 +179,7 @@ def test_a_prompt_reaches_the_page_as_text():
     next(b for b in at.button if b.label == "Start the quiz").click().run()
     import ui
 
-    q = at.session_state["quiz.instances"][at.session_state["quiz.run"]["ids"][0]]
+    q = instance(at, at.session_state["quiz.run"]["ids"][0])
     body = next(m.value for m in at.markdown if shown(m.value) == f"**{q.prompt}**".replace("**", "", 0))
     assert body == f"**{ui.plain(q.prompt)}**" and shown(body[2:-2]) == q.prompt
 

@@ -57,11 +57,16 @@ def student_seed() -> int:
 
 
 def instance(question):
-    """The question as this student sees it: numbers drawn and answer computed once per session."""
+    """The question as this student sees it: numbers drawn, choices shuffled and answer computed once per session
+    and round. A retry is a new round, so its numbers and the order of its choices are drawn afresh."""
+    attempts = progress().attempts.get(question.id, 0)
+    rounds = attempts if question.id in st.session_state.get("quiz.retrying", set()) else max(attempts - 1, 0)
     cache = st.session_state.setdefault("quiz.instances", {})
-    if question.id not in cache:
-        cache[question.id] = question.instantiate(student_seed()) if question.needs_instance else question
-    return cache[question.id]
+    key = (question.id, rounds)
+    if key not in cache:
+        seed = student_seed() + rounds * 2**31
+        cache[key] = question.instantiate(seed) if question.needs_instance else question
+    return cache[key]
 
 
 _store = st.components.v2.component(
@@ -128,10 +133,12 @@ def keep() -> None:
 
 
 def score() -> None:
-    """The student's score so far, one line at the top of every page (answers in the lessons count too)."""
+    """The student's score so far, one line at the top of every page (answers in the lessons count too): first
+    answers; what a retry got right is shown apart."""
     p = progress()
     if p.answered:
-        st.markdown(f"Your quiz score: {p.score} / {p.answered}")
+        retried = f" · {p.right_on_retry} more right on a retry" if p.right_on_retry else ""
+        st.markdown(f"Your quiz score: {p.score} / {p.answered}{retried}")
 
 
 def answered(question) -> bool:

@@ -15,7 +15,9 @@ A question file holds ``[[question]]`` tables. Every question has an ``id``, a `
 Any question may be **parametric**: ``params`` maps a name to ``{ from = low, to = high }`` (a whole number
 drawn per student) or to a list of values to pick one from; ``{name}`` in the prompt, choices and scene is
 replaced by the drawn value, and ``compute`` names a function of :data:`COMPUTE` that derives the answer.
-``instantiate(seed)`` fixes the numbers and the answer. Extra files (an instructor's own questions) load with
+``instantiate(seed)`` fixes the numbers and the answer, and shuffles the choices (seeded, so a student sees the
+same order after a reload; ``shuffle = false`` keeps the file's order, for choices whose order means something).
+Extra files (an instructor's own questions) load with
 ``load_bank(*paths)``; a malformed one raises :class:`QuizBankError` naming the file, the question and the
 problem.
 """
@@ -149,13 +151,21 @@ class Question:
     outcomes: tuple[str, ...] = ()
     source: str = ""
     values: Mapping[str, Any] = field(default_factory=dict)
+    shuffle: bool = True
+    order: tuple[int, ...] = ()
 
     @property
     def needs_instance(self) -> bool:
-        return bool(self.params) or self.kind == "predict" or self.compute is not None
+        return (
+            bool(self.params)
+            or self.kind == "predict"
+            or self.compute is not None
+            or (self.shuffle and len(self.choices) > 1)
+        )
 
     def instantiate(self, seed: int) -> Question:
-        """This question with its numbers drawn from ``seed`` and its answer computed."""
+        """This question with its numbers drawn from ``seed``, its answer computed and its choices shuffled by
+        ``seed`` (``order[i]`` is the file's index of the choice shown at ``i``)."""
         rng = random.Random(f"{self.id}:{seed}")
         values = {name: _draw(spec, rng) for name, spec in self.params.items()}
         fill = lambda text: _fill(text, values)
@@ -171,6 +181,20 @@ class Question:
             q = replace(q, answer=float(COMPUTE[self.compute](**values)))
         if self.kind == "predict":
             q = replace(q, answer=predict_answer(q))
+        if self.shuffle and len(self.choices) > 1:
+            order = list(range(len(self.choices)))
+            random.Random(f"{self.id}:{seed}:order").shuffle(order)
+            shown = order.index
+            q = replace(
+                q,
+                choices=tuple(q.choices[i] for i in order),
+                outcomes=tuple(q.outcomes[i] for i in order) if q.outcomes else (),
+                scene={**q.scene, "racers": [q.scene["racers"][i] for i in order]}
+                if q.scene and q.scene.get("racers")
+                else q.scene,
+                answer=sorted(map(shown, q.answer)) if self.kind == "multi" else shown(q.answer),
+                order=tuple(order),
+            )
         return q
 
     def check(self, response: Any) -> Feedback:
@@ -410,6 +434,7 @@ def _validated(t: dict, fail: Callable[[str], QuizBankError], source: str) -> Qu
         "compute",
         "scene",
         "outcomes",
+        "shuffle",
     }
     if unknown:
         raise fail(f"unknown field(s) {', '.join(sorted(unknown))}")
@@ -489,6 +514,9 @@ def _validated(t: dict, fail: Callable[[str], QuizBankError], source: str) -> Qu
     tolerance = t.get("tolerance", 1e-3)
     if not _is_number(tolerance) or not 0 < tolerance < 1:
         raise fail("tolerance must be a number in (0, 1)")
+    shuffle = t.get("shuffle", True)
+    if not isinstance(shuffle, bool):
+        raise fail("shuffle must be true or false")
     q = Question(
         id=t["id"],
         topic=t["topic"],
@@ -503,6 +531,7 @@ def _validated(t: dict, fail: Callable[[str], QuizBankError], source: str) -> Qu
         scene=t.get("scene"),
         outcomes=outcomes,
         source=source,
+        shuffle=shuffle,
     )
     if q.needs_instance:
         try:
@@ -521,18 +550,22 @@ def _validated(t: dict, fail: Callable[[str], QuizBankError], source: str) -> Qu
 class Progress:
     """A student's answers, one verdict per question id. An answer is final: answering again is refused, so
     nothing counts twice and a key once shown cannot be copied into a better score; only an explicit retry
-    (the Quiz page's "retry the ones I missed") replaces it. ``responses`` keeps what was answered, so a locked
-    question shows it again, after a reload too (:meth:`to_dict`, :meth:`from_dict`)."""
+    (the Quiz page's "retry the ones I missed") replaces it, and a retry counts as one: the score is the first
+    answers' (``first``), what a retry got right is counted apart (:attr:`right_on_retry`). ``responses`` keeps
+    what was answered, so a locked question shows it again, after a reload too (:meth:`to_dict`,
+    :meth:`from_dict`)."""
 
     results: dict[str, bool] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
     responses: dict[str, Any] = field(default_factory=dict)
+    first: dict[str, bool] = field(default_factory=dict)
 
     def record(self, question: Question, correct: bool, response: Any = None, *, retry: bool = False) -> bool:
         """Record an answer; ``False`` (and nothing recorded) if the question was answered and this is no retry."""
         if question.id in self.results and not retry:
             return False
+        self.first.setdefault(question.id, correct)
         self.results[question.id] = correct
         self.topics[question.id] = question.topic
         self.attempts[question.id] = self.attempts.get(question.id, 0) + 1
@@ -540,22 +573,31 @@ class Progress:
         return True
 
     def to_dict(self) -> dict[str, Any]:
-        return {"results": self.results, "topics": self.topics, "attempts": self.attempts, "responses": self.responses}
+        return {
+            "results": self.results,
+            "topics": self.topics,
+            "attempts": self.attempts,
+            "responses": self.responses,
+            "first": self.first,
+        }
 
     @classmethod
     def from_dict(cls, data: Any) -> Progress:
         """A progress record from :meth:`to_dict`'s output, keeping only well-formed entries (it comes back from
-        the browser, which anyone can edit)."""
+        the browser, which anyone can edit). An answer without a first-try record counts its result as its first
+        try, and a first try cannot be better than the result it was retried into."""
         if not isinstance(data, dict):
             return cls()
         table = lambda name: data[name] if isinstance(data.get(name), dict) else {}
         results = {k: v for k, v in table("results").items() if isinstance(k, str) and isinstance(v, bool)}
         pick = lambda name, ok: {k: v for k, v in table(name).items() if k in results and ok(v)}
+        first = pick("first", lambda v: isinstance(v, bool))
         return cls(
             results,
             pick("topics", lambda v: v in TOPICS),
             pick("attempts", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0),
             pick("responses", lambda v: isinstance(v, (int, str, list)) and not isinstance(v, bool)),
+            {k: first.get(k, ok) and ok for k, ok in results.items()},
         )
 
     @property
@@ -564,15 +606,21 @@ class Progress:
 
     @property
     def score(self) -> int:
-        return sum(self.results.values())
+        """Questions right at the first try."""
+        return sum(self.first.get(k, ok) for k, ok in self.results.items())
+
+    @property
+    def right_on_retry(self) -> int:
+        """Questions missed at first and right on a retry."""
+        return sum(ok and not self.first.get(k, ok) for k, ok in self.results.items())
 
     def by_topic(self) -> dict[str, tuple[int, int]]:
-        """Per topic: (right, answered), in :data:`TOPICS` order."""
+        """Per topic: (right at the first try, answered), in :data:`TOPICS` order."""
         out: dict[str, tuple[int, int]] = {}
         for topic in TOPICS:
             ids = [i for i, t in self.topics.items() if t == topic]
             if ids:
-                out[topic] = (sum(self.results[i] for i in ids), len(ids))
+                out[topic] = (sum(self.first.get(i, self.results[i]) for i in ids), len(ids))
         return out
 
     def missed(self) -> list[str]:

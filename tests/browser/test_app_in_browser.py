@@ -264,11 +264,16 @@ def test_a_reload_keeps_the_quiz_and_its_lock(page, server):
     wait_idle(page)
     score = page.get_by_text("Your quiz score").first.inner_text()
     assert score.endswith(("0 / 1", "1 / 1"))
+    chosen = page.locator("[data-testid='stRadio'] label:has(input:checked)").first
+    picked, order = chosen.inner_text(), radios.all_inner_texts()
     page.reload()
     wait_idle(page)
     page.get_by_text("Your quiz score").wait_for(timeout=30_000)
     assert page.get_by_text("Your quiz score").first.inner_text() == score
     page.get_by_text("Your answer is locked").first.wait_for(timeout=30_000)
+    wait_idle(page)
+    assert chosen.inner_text() == picked, "the locked answer is the one chosen, in the order it was shown"
+    assert radios.all_inner_texts() == order, "the shuffled choices keep their order through a reload"
     assert page.locator("[data-testid='stRadio'] input[type='radio']").first.is_disabled()
     assert page.problems == []
 
