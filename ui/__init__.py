@@ -263,6 +263,8 @@ STYLE = """<style>
 /* A multiselect's tags carry white text on the theme's primary colour: on the dark theme's sky blue that is
    2.3:1 (axe: color-contrast). The Okabe-Ito blue of the light theme gives 5.2:1 in both. */
 [data-testid="stMultiSelectTagsContainer"] [data-tag] { background-color: #0072B2 !important; }
+/* Play, Pause and the animation's step slider take keyboard focus (ui/plot.js): show where it is. */
+.js-plotly-plot [tabindex="0"]:focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
 </style>"""
 
 

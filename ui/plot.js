@@ -81,6 +81,79 @@ function relabel(gd, names) {
   return true;
 }
 
+// Keyboard access to what plotly.js draws as bare SVG. Play and Pause become buttons (Enter or Space click them);
+// the animation's step slider becomes a slider (arrow keys step one frame, PageUp/PageDown a tenth, Home/End the
+// ends, running the step's own command, so the slider follows as it does for a mouse). The toolbar's zoom and pan
+// tools, which need a pointer, leave the tab order; its download button stays. Called after every draw: plotly.js
+// may redraw these elements.
+const KEEP_IN_TAB_ORDER = /download/i;
+
+function keyboardLabels(gd) {
+  for (const button of gd.querySelectorAll(".updatemenu-button")) {
+    button.setAttribute("tabindex", "0");
+    button.setAttribute("role", "button");
+    button.setAttribute("aria-label", button.textContent.replace(/[▶❚]/g, "").trim());
+  }
+  const slider = gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+  const rail = gd.querySelector(".slider-container");
+  if (slider && rail) {
+    const steps = slider.steps || [];
+    const active = Math.min(slider.active || 0, steps.length - 1);
+    rail.setAttribute("tabindex", "0");
+    rail.setAttribute("role", "slider");
+    rail.setAttribute("aria-label", "animation step");
+    rail.setAttribute("aria-valuemin", "0");
+    rail.setAttribute("aria-valuemax", String(steps.length - 1));
+    rail.setAttribute("aria-valuenow", String(active));
+    rail.setAttribute("aria-valuetext", `step ${steps[active] ? steps[active].label : ""}`);
+  }
+  for (const tool of gd.querySelectorAll(".modebar-btn")) {
+    if (!KEEP_IN_TAB_ORDER.test(tool.getAttribute("data-title") || "")) tool.setAttribute("tabindex", "-1");
+  }
+}
+
+function keyboardControls(gd) {
+  const refresh = () => keyboardLabels(gd);
+  gd.on("plotly_afterplot", refresh); // plotly.js listeners: dropped by a purge, so set again on a fresh draw
+  gd.on("plotly_animated", refresh);
+  gd.on("plotly_sliderchange", refresh);
+  gd.on("plotly_animatingframe", () => requestAnimationFrame(refresh));
+  if (gd.__lrlabKeys) return; // a DOM listener survives a purge: once per element
+  gd.__lrlabKeys = true;
+  gd.addEventListener("keydown", (event) => {
+    const button = event.target.closest && event.target.closest(".updatemenu-button");
+    if (button && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      button.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+      return;
+    }
+    const rail = event.target.closest && event.target.closest(".slider-container");
+    const slider = rail && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+    if (!slider) return;
+    const last = slider.steps.length - 1;
+    const page = Math.max(1, Math.round(last / 10));
+    const moves = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: page, PageDown: -page };
+    let to;
+    if (event.key in moves) to = (slider.active || 0) + moves[event.key];
+    else if (event.key === "Home") to = 0;
+    else if (event.key === "End") to = last;
+    else return;
+    event.preventDefault();
+    const step = slider.steps[Math.max(0, Math.min(last, to))];
+    window.Plotly.animate(gd, ...step.args).catch(() => {}); // rejected when a newer animation interrupts it
+  });
+}
+
+// plotly.js rejects an interrupted animation's promise with `undefined` on purpose, as a signal (plotly.js#2438),
+// and its own Play/Pause buttons never catch it: Pause during Play logs "Uncaught (in promise) undefined".
+// Swallow exactly that signal, once per page.
+if (!window.__lrlabInterrupted) {
+  window.__lrlabInterrupted = true;
+  window.addEventListener("unhandledrejection", (event) => {
+    if (event.reason === undefined) event.preventDefault();
+  });
+}
+
 const stats = (window.__lrlabPlotStats = window.__lrlabPlotStats || { fast: 0, full: 0 });
 
 export default function (component) {
@@ -132,7 +205,9 @@ export default function (component) {
             const point = event.points && event.points[0];
             if (point && view.clickable) view.setTriggerValue("click", { x: point.x, y: point.y });
           });
+          keyboardControls(gd);
         }
+        keyboardLabels(gd);
         stats.full += 1;
       }
       view.skeleton = shape;
