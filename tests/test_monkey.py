@@ -62,7 +62,7 @@ def _change(w, rng: random.Random) -> None:
         lo = w.min if w.min is not None else -1e6
         hi = w.max if w.max is not None else 1e6
         value = rng.choice([lo, hi, rng.uniform(lo, hi)])
-        w.set_value(int(round(value)) if isinstance(w.value, int) else float(value))
+        w.set_value(round(value) if isinstance(w.value, int) else float(value))
     elif kind == "TextInput":
         w.input(rng.choice(TEXTS))
     elif kind == "Button":
@@ -75,11 +75,8 @@ def _change(w, rng: random.Random) -> None:
 
 
 def _finite_layout(layout: dict) -> bool:
-    for name, axis in layout.items():
-        if re.fullmatch(r"[xy]axis\d*", name) and isinstance(axis, dict) and "range" in axis:
-            if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in axis["range"]):
-                return False
-    return True
+    ranges = [a["range"] for n, a in layout.items() if re.fullmatch(r"[xy]axis\d*", n) and "range" in a]
+    return all(isinstance(v, (int, float)) and math.isfinite(v) for r in ranges for v in r)
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.key for p in LESSONS])
