@@ -184,6 +184,21 @@ def sweep(
     )
 
 
+def rate_table(optimizer: Optimizer, steps: int, batch: tuple[int, ...]) -> np.ndarray:
+    """The rate of every run at every optimizer step, ``(steps, n)`` over the flattened ``batch`` (``(steps, 1)``
+    when one schedule serves every run): a number, an array over the batch, a schedule, or a stack of schedules
+    (one per index of the batch's last axis)."""
+    n = int(np.prod(batch))
+    if isinstance(optimizer.lr, Schedule):
+        table = np.asarray(optimizer.lr(np.arange(steps)), dtype=float)
+        if table.ndim == 1:  # one schedule for every run
+            return table[:, None]
+        lead = (1,) * (len(batch) - (table.ndim - 1))  # batch axes before the stack's own
+        return np.broadcast_to(table.reshape(steps, *lead, *table.shape[1:]), (steps, *batch)).reshape(steps, n)
+    table = np.broadcast_to(np.asarray(optimizer.lr, dtype=float), batch).reshape(1, n)
+    return np.broadcast_to(table, (steps, n))
+
+
 @dataclass
 class _Record:
     """Output buffers over the flattened batch; ``None`` for what is not recorded."""
@@ -239,18 +254,7 @@ class _Job:
         flat_x0 = np.broadcast_to(x0, (*batch, surface.dim)).reshape(n, surface.dim)
         if np.any(np.abs(flat_x0 - mid) > radius):
             raise ValueError(f"x0 lies far outside the plotting box of {surface.name}")
-        if isinstance(optimizer.lr, Schedule):
-            table = np.asarray(optimizer.lr(np.arange(steps)), dtype=float)
-            if table.ndim == 1:  # one schedule for every run
-                table = table[:, None]
-            else:  # a stack: one schedule per index of the batch's last axis
-                lead = (1,) * (len(batch) - (table.ndim - 1))  # batch axes before the stack's own
-                table = np.broadcast_to(table.reshape(steps, *lead, *table.shape[1:]), (steps, *batch)).reshape(
-                    steps, n
-                )
-        else:
-            table = np.broadcast_to(np.asarray(optimizer.lr, dtype=float), batch).reshape(1, n)
-            table = np.broadcast_to(table, (steps, table.shape[1]))
+        table = rate_table(optimizer, steps, batch)
         return cls(surface, optimizer, flat_x0, batch, table, sigma, seed, mid - radius, mid + radius)
 
     def shaped(self, a: np.ndarray, lead: int = 1) -> np.ndarray:
