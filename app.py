@@ -10,21 +10,22 @@ import streamlit as st
 
 import ui
 from lr_core.lessons import PAGES
-from ui import quiz
+from ui import fair, quiz
 
 st.set_page_config(page_title="LR Lab", page_icon="📉", layout="wide")
 ui.style()  # before the navigation: an element added between it and the page made the sliders of a page
 # drawn after the quiz keeper's restore show their minimum (Streamlit 1.67)
 
-page = st.navigation(
-    [
-        st.Page(p.file, title=p.title, icon=p.icon, default=True)
-        if not p.url_path
-        else st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path)
-        for p in PAGES
-    ],
-    position="top",  # a sidebar would take a quarter of a 1280-pixel projector
-)
-quiz.keep()  # an answer reruns the app (st.rerun), so the run after it saves it
-quiz.score()
-page.run()
+with fair.metered():  # each session's fair share of the server (a section's own rerun is metered by ui.section)
+    page = st.navigation(
+        [
+            st.Page(p.file, title=p.title, icon=p.icon, default=True)
+            if not p.url_path
+            else st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path)
+            for p in PAGES
+        ],
+        position="top",  # a sidebar would take a quarter of a 1280-pixel projector
+    )
+    quiz.keep()  # an answer reruns the app (st.rerun), so the run after it saves it
+    quiz.score()
+    page.run()

@@ -17,98 +17,24 @@ import argparse
 import asyncio
 import random
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-
-import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import report  # noqa: E402
-from tests.browser.conftest import _free_port  # noqa: E402
+from benchmarks.sessions import Student, Target, start_server  # noqa: E402
 
 PAGE = "update-rule"
 SLIDER_LABEL = "steps"
 PERIOD = 2.0
-TIMEOUT = 10.0
-
-
-class Student:
-    def __init__(self, url: str, rng: random.Random) -> None:
-        self.url = url
-        self.rng = rng
-        self.latencies: list[float] = []
-        self.errors = 0
-        self.page_hash = ""
-        self.slider_id: str | None = None
-        self.fragment_id = ""  # the slider's st.fragment, if any: a move then reruns only that, as in a browser
-
-    def _rerun(self, value: float | None) -> bytes:
-        msg = BackMsg()
-        state = msg.rerun_script
-        state.page_name = PAGE
-        state.page_script_hash = self.page_hash
-        if value is not None and self.slider_id:
-            state.fragment_id = self.fragment_id
-            w = WidgetState(id=self.slider_id)
-            w.double_array_value.data.append(value)
-            state.widget_states.widgets.append(w)
-        return msg.SerializeToString()
-
-    async def _until_finished(self, ws) -> bool:
-        """Read messages until the run finishes; False if it raised."""
-        ok = True
-        while True:
-            raw = await asyncio.wait_for(ws.recv(), TIMEOUT)
-            fwd = ForwardMsg()
-            fwd.ParseFromString(raw)
-            kind = fwd.WhichOneof("type")
-            if kind == "navigation" and fwd.navigation.page_script_hash:
-                self.page_hash = fwd.navigation.page_script_hash
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                element = fwd.delta.new_element
-                which = element.WhichOneof("type")
-                if which == "slider" and element.slider.label == SLIDER_LABEL:
-                    self.slider_id = element.slider.id
-                    self.fragment_id = fwd.delta.fragment_id
-                elif which == "exception":
-                    ok = False
-            elif kind == "script_finished":
-                return ok
-
-    async def run(self, until: float) -> None:
-        try:
-            async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
-                                          open_timeout=TIMEOUT) as ws:  # fmt: skip
-                await ws.send(self._rerun(None))
-                if not await self._until_finished(ws) or not self.slider_id:
-                    self.errors += 1
-                    return
-                await asyncio.sleep(self.rng.uniform(0, PERIOD))
-                while time.monotonic() < until:
-                    t0 = time.perf_counter()
-                    await ws.send(self._rerun(float(self.rng.randint(1, 100))))
-                    try:
-                        ok = await self._until_finished(ws)
-                    except TimeoutError:
-                        ok = False
-                    self.latencies.append(time.perf_counter() - t0)
-                    self.errors += not ok
-                    await asyncio.sleep(max(0.0, PERIOD - (time.perf_counter() - t0)))
-        except (OSError, websockets.WebSocketException, TimeoutError):
-            self.errors += 1
 
 
 async def load(url: str, n: int, seconds: float) -> tuple[list[float], int, float]:
     rng = random.Random(n)
-    students = [Student(url, random.Random(rng.random())) for _ in range(n)]
+    students = [Student(url, random.Random(rng.random()), Target(PAGE, SLIDER_LABEL), PERIOD) for _ in range(n)]
     start = time.monotonic()
     until = start + seconds
     await asyncio.gather(*(s.run(until) for s in students))
@@ -125,21 +51,9 @@ def main() -> None:
     ap.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
                     help="a streamlit config option for the server, e.g. runner.postScriptGC=true")  # fmt: skip
     args = ap.parse_args()
-    port = _free_port()
     options = [f"--{o.split('=', 1)[0]}={o.split('=', 1)[1]}" for o in args.server_option]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.headless", "true",
-         *options],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    server, url = start_server(*options)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        url = f"ws://127.0.0.1:{port}/_stcore/stream"
         rows = []
         for n in args.students:
             latencies, errors, elapsed = asyncio.run(load(url, n, args.seconds))

@@ -25,7 +25,7 @@ ui.lesson_header(
 scene.show_notes()
 
 
-@st.fragment
+@ui.section
 def race() -> None:
     """The race and the inspector: their controls rerun this section alone."""
     surface_name = ui.control(scene, "surface")
@@ -156,7 +156,7 @@ st.markdown(
 )
 
 
-@st.fragment
+@ui.section
 def range_test() -> None:
     """The range test: its control reruns it alone."""
     rt_opt = ui.control(scene, "rt_opt")

@@ -23,7 +23,7 @@ scene.show_notes()
 st.header("In one dimension: the contraction factor")
 
 
-@st.fragment
+@ui.section
 def one_dimension() -> None:
     """The 1-D section: its controls rerun it alone."""
     left, right = ui.controls_and_figure()
@@ -65,7 +65,7 @@ st.markdown(
 )
 
 
-@st.fragment
+@ui.section
 def two_dimensions() -> None:
     """The 2-D section: its controls rerun it alone."""
     left, right = ui.controls_and_figure()
@@ -128,7 +128,7 @@ st.markdown(
 )
 
 
-@st.fragment
+@ui.section
 def local() -> None:
     """The double-well section: its controls rerun it alone."""
     left, right = ui.controls_and_figure()

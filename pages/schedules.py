@@ -21,7 +21,7 @@ ui.lesson_header(
 scene.show_notes()
 
 
-@st.fragment
+@ui.section
 def comparison() -> None:
     """Controls, figures, table and code: a move of any control reruns this section alone."""
     ui.control(scene, "show")

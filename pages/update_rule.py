@@ -19,7 +19,7 @@ ui.lesson_header(
 scene.show_notes()
 
 
-@st.fragment
+@ui.section
 def step_by_step() -> None:
     """Controls, figure, equations and table: a move of any control reruns this section alone."""
     left, right = ui.controls_and_figure()

@@ -27,6 +27,7 @@ from plotly.io.json import to_json_plotly
 from lr_core.analysis import Verdict
 from lr_core.controls import Choice, Control, IntList, MultiChoice, Number, Toggle, build, by_key
 from lr_core.lessons import Page
+from ui.fair import section as section  # the pages' sections: ui.section
 
 T = TypeVar("T")
 

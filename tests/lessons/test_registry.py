@@ -43,3 +43,11 @@ def test_each_lesson_declares_its_controls_once_with_unique_keys():
         assert len(by_key(controls)) == len({c.key for c in controls})
         for c in controls:
             assert c.parse(c.encode(c.default)) == c.default, (page.key, c.key)
+
+
+def test_every_section_of_a_page_is_metered():
+    """A page's sections are ``@ui.section`` (an st.fragment with the session's fair share), never a bare
+    ``@st.fragment``, whose reruns would escape the meter (ui/fair.py)."""
+    for page in lessons.PAGES:
+        source = (ROOT / page.file).read_text(encoding="utf-8")
+        assert "st.fragment" not in source, page.file

@@ -1,0 +1,63 @@
+"""ui/fair.py: each session's token bucket of CPU time, in real Streamlit sessions (AppTest), two at once."""
+
+import threading
+import time
+
+from streamlit.testing.v1 import AppTest
+
+
+def script() -> None:
+    import time
+
+    import streamlit as st
+
+    from ui import fair
+
+    fair.RATE, fair.BURST, fair.MAX_DEBT, fair.PRESENT = 0.5, 0.2, 0.4, 0.5  # small numbers for a quick test
+    work = st.session_state.get("work", 0.0)
+    start = time.perf_counter()
+    with fair.metered():
+        waited = time.perf_counter() - start
+        with fair.metered():  # a section inside a metered run: charged once, with the run
+            end = time.thread_time() + work
+            while time.thread_time() < end:  # CPU work, which is what the bucket charges
+                pass
+    st.session_state.setdefault("waits", []).append(waited)
+
+
+def _session(work: float = 0.0) -> AppTest:
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state["work"] = work
+    return at
+
+
+def test_a_session_in_debt_waits_while_others_use_the_server_and_never_alone():
+    from ui import fair
+
+    saved = fair.RATE, fair.BURST, fair.MAX_DEBT, fair.PRESENT
+    try:
+        student = _session()
+        student.run()
+        student.session_state["work"] = 0.5  # 0.5 s of CPU against a 0.2 s burst: 0.3 s in debt
+        student.run()
+        student.session_state["work"] = 0.0
+        other = _session(work=1.5)
+        busy = threading.Thread(target=other.run)
+        busy.start()
+        time.sleep(0.1)  # another session's run is under way
+        student.run()  # in debt while another runs: waits until paid, at 0.5 s per second (0.6 s, less the gap)
+        busy.join()
+        student.run()  # paid: no wait
+        time.sleep(0.6)  # the other session has gone quiet
+        student.session_state["work"] = 0.5
+        student.run()  # in debt again...
+        student.session_state["work"] = 0.0
+        student.run()  # ...but alone on the server: it goes ahead
+        waits = student.session_state["waits"]
+        assert waits[0] < 0.02 and waits[1] < 0.02, "a fresh session and one within its burst never wait"
+        assert 0.15 < waits[2] <= 0.7, waits
+        assert waits[3] < 0.02 and waits[5] < 0.02, waits
+        assert other.session_state["waits"][0] < 0.02
+        assert -fair.MAX_DEBT <= student.session_state["fair.bucket"][0] <= fair.BURST
+    finally:
+        fair.RATE, fair.BURST, fair.MAX_DEBT, fair.PRESENT = saved
