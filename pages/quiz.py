@@ -49,7 +49,7 @@ if pos < len(ids):
 
 # ---------------------------------------------------------------------------------------------------- results
 record = quiz.progress()
-first = {i: record.first.get(i, record.results.get(i, False)) for i in ids}
+first = {i: record.first_try(i) for i in ids}
 now = {i: record.results.get(i, False) for i in ids}
 if state.get("retry"):
     st.header(f"On this retry you got {sum(now.values())} of {len(ids)} right")

@@ -604,15 +604,19 @@ class Progress:
     def answered(self) -> int:
         return len(self.results)
 
+    def first_try(self, qid: str) -> bool:
+        """Whether the first answer to ``qid`` was right (``False`` if it was never answered)."""
+        return self.first.get(qid, self.results.get(qid, False))
+
     @property
     def score(self) -> int:
         """Questions right at the first try."""
-        return sum(self.first.get(k, ok) for k, ok in self.results.items())
+        return sum(map(self.first_try, self.results))
 
     @property
     def right_on_retry(self) -> int:
         """Questions missed at first and right on a retry."""
-        return sum(ok and not self.first.get(k, ok) for k, ok in self.results.items())
+        return sum(ok and not self.first_try(k) for k, ok in self.results.items())
 
     def by_topic(self) -> dict[str, tuple[int, int]]:
         """Per topic: (right at the first try, answered), in :data:`TOPICS` order."""
@@ -620,7 +624,7 @@ class Progress:
         for topic in TOPICS:
             ids = [i for i, t in self.topics.items() if t == topic]
             if ids:
-                out[topic] = (sum(self.first.get(i, self.results[i]) for i in ids), len(ids))
+                out[topic] = (sum(map(self.first_try, ids)), len(ids))
         return out
 
     def missed(self) -> list[str]:

@@ -79,6 +79,13 @@ def browser():
         b.close()
 
 
+def open_lesson(page, server: str, path: str) -> None:
+    """Go to the page at ``path`` and wait until its script run has finished and its first figure is drawn."""
+    page.goto(f"{server}/{path}")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the script run has finished and Streamlit shows the page."""
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from lr_core.lessons import LESSONS
-from tests.browser.conftest import start_server, wait_idle
+from tests.browser.conftest import open_lesson, start_server, wait_idle
 
 PAGES = {p.url_path: p.title for p in LESSONS}
 """Every lesson's URL path and title, from the registry."""
@@ -46,15 +46,9 @@ def page(browser, server):
     context.close()
 
 
-def _open(page, server: str, path: str) -> None:
-    page.goto(f"{server}/{path}")
-    wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
-
-
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_draws_its_figures_without_errors(page, server, path):
-    _open(page, server, path)
+    open_lesson(page, server, path)
     assert page.locator("h1").first.inner_text() == PAGES[path]
     n_plots = page.locator(".js-plotly-plot").count()
     assert n_plots >= 1
@@ -68,7 +62,7 @@ def test_every_page_draws_its_figures_without_errors(page, server, path):
 
 @pytest.mark.parametrize("path", ["update-rule", "convergence-stability", "adaptive-methods"])
 def test_play_advances_the_animation(page, server, path):
-    _open(page, server, path)
+    open_lesson(page, server, path)
     read = """() => {
         const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.sliders);
         const paths = gd._fullData.filter(t => t.mode === 'lines+markers');  // decoded arrays live here
@@ -87,7 +81,7 @@ def test_play_advances_the_animation(page, server, path):
 
 
 def test_a_slider_move_updates_the_url_and_the_link_reproduces_it(page, server):
-    _open(page, server, "update-rule")
+    open_lesson(page, server, "update-rule")
     thumb = page.locator("[data-testid='stSlider'] input[type='range'][aria-label='steps']")
     thumb.focus()
     for _ in range(5):
@@ -194,7 +188,7 @@ SHOWN = """() => {
 def test_a_slider_move_moves_the_paths_without_a_redraw_and_shows_what_a_fresh_draw_shows(page, server):
     """ui/plot.js's fast path: a move of η animates the path in place; the chart then holds exactly what a
     full draw of the same link holds (paths, legend, the step arrow, the animation frames)."""
-    _open(page, server, "update-rule")
+    open_lesson(page, server, "update-rule")
     thumb = page.locator("[data-testid='stSlider'] input[type='range'][aria-label='learning rate η (log scale)']")
     before = page.evaluate("() => ({...window.__lrlabPlotStats})")
     shown_before = page.evaluate(SHOWN)
@@ -224,7 +218,7 @@ RACE = "[...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.cli
 def test_a_click_on_the_race_starts_every_racer_there(page, server):
     """A real mouse click on the race moves the start to the point the chart reports as clicked (the one its hover
     label names): into the URL, and to the first point of every racer's path once the page has run again."""
-    _open(page, server, "adaptive-methods")
+    open_lesson(page, server, "adaptive-methods")
     target = page.evaluate(f"""() => {{
         const gd = {RACE};
         gd.scrollIntoView();
@@ -256,7 +250,7 @@ def test_a_click_on_the_race_starts_every_racer_there(page, server):
 def test_a_reload_keeps_the_quiz_and_its_lock(page, server):
     """F5 after answering: the score, the locked answer and its explanation are still there (kept in the
     browser's localStorage by ui/store.js), and answering again is still impossible."""
-    _open(page, server, "update-rule")
+    open_lesson(page, server, "update-rule")
     radios = page.locator("[data-testid='stRadio'] [role='radiogroup'] label")
     radios.first.click()
     page.get_by_role("button", name="Check my answer").first.click()
@@ -342,7 +336,7 @@ def test_every_slider_shows_the_value_the_page_uses(page, server):
     """A slider seeded from the session must show that value on first load, after the quiz keeper's restore
     has rerun the page (an element placed between the navigation and the page once made them show their
     minimum while the race used 0.001)."""
-    _open(page, server, "adaptive-methods")
+    open_lesson(page, server, "adaptive-methods")
     page.wait_for_timeout(1500)
     value = lambda label: page.locator(
         f"[data-testid='stSlider'] input[type='range'][aria-label='{label}']"

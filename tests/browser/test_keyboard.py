@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import open_lesson, wait_idle
 
 # the moving paths of the first animated figure on the page, as plotly.js has them decoded
 PATHS = """() => {
@@ -31,9 +31,7 @@ def page(browser, server):
 
 
 def _open(page, server: str, path: str) -> None:
-    page.goto(f"{server}/{path}")
-    wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    open_lesson(page, server, path)
     page.wait_for_selector(".slider-container[role=slider]", timeout=30_000)
 
 
