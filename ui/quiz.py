@@ -96,6 +96,7 @@ def restore(raw: str | None) -> None:
     if not isinstance(data, dict):
         data = {}
     kept = Progress.from_dict(data.get("progress"))
+    took_back = bool(kept.results)
     if kept.results:
         mine = progress()
         for name in ("results", "topics", "attempts", "responses"):
@@ -103,6 +104,7 @@ def restore(raw: str | None) -> None:
         st.session_state["quiz.progress"] = kept
     seed = data.get("seed")
     if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**31:
+        took_back = True
         st.session_state["quiz.seed"] = seed
         st.session_state.pop("quiz.instances", None)  # redraw the numbers with the restored seed
     run = data.get("run")
@@ -114,11 +116,19 @@ def restore(raw: str | None) -> None:
         and 0 <= run["pos"] <= len(run["ids"]) <= 100
         and not st.session_state.get("quiz.run", {}).get("ids")
     ):
+        took_back = True
         st.session_state["quiz.run"] = {"ids": run["ids"], "pos": run["pos"]}
+    st.session_state["quiz.took_back"] = took_back
 
 
+@st.fragment
 def keep() -> None:
-    """Keep the quiz in the browser (``ui/store.js``): restore it once per page load, save it on every run."""
+    """Keep the quiz in the browser (``ui/store.js``): restore it once per page load, save it on every run.
+
+    A fragment: the browser's once-per-load message reruns only this, not the page, unless it brought answers
+    back (then the whole page reruns to show them). A whole rerun of the page while a new student already
+    clicks left the page's widgets showing their defaults, and a click then sent those (on a cold server the
+    Quiz page's "Start" lost the topics of the link)."""
 
     def restored() -> None:
         if not st.session_state.get("quiz.restored"):
@@ -130,6 +140,8 @@ def keep() -> None:
         key="quiz.store",
         on_restore_change=restored,
     )
+    if st.session_state.pop("quiz.took_back", False):
+        st.rerun(scope="app")
 
 
 def score() -> None:

@@ -247,6 +247,25 @@ def test_a_click_on_the_race_starts_every_racer_there(page, server):
     assert page.problems == []
 
 
+def test_a_new_students_first_click_on_a_cold_server_keeps_the_links_settings(browser):
+    """The first visitor of a fresh server opens a quiz link and clicks Start at once: the quiz is on the link's
+    topic. (The quiz keeper's once-per-load message used to rerun the whole page, and a click during that rerun
+    sent the topics box's default, all topics.)"""
+    proc, url = start_server()
+    try:
+        pg = browser.new_page(viewport={"width": 1280, "height": 720})
+        pg.goto(f"{url}/quiz-yourself?n=3&topics=divergence")
+        wait_idle(pg)
+        pg.get_by_role("button", name="Start the quiz").click()
+        pg.wait_for_selector("text=Question 1 of", timeout=30_000)
+        assert "divergence" in pg.get_by_text("Question ·").first.inner_text()
+        assert "topics=divergence" in pg.url
+        pg.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_a_reload_keeps_the_quiz_and_its_lock(page, server):
     """F5 after answering: the score, the locked answer and its explanation are still there (kept in the
     browser's localStorage by ui/store.js), and answering again is still impossible."""
