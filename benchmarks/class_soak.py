@@ -30,13 +30,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import websockets
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import report  # noqa: E402
-from benchmarks.sessions import TIMEOUT, Student, Target, rss_mb, start_server  # noqa: E402
+from benchmarks.sessions import Student, Target, rss_mb, start_server  # noqa: E402
 from lr_core.controls import MultiChoice, Number  # noqa: E402
 from lr_core.lessons import LESSONS  # noqa: E402
 
@@ -46,18 +45,10 @@ PERIOD = 2.0
 async def sliders_on_arrival(url: str, page: str) -> list[str]:
     """The labels of every slider a lesson shows on arrival (what a student can move without opening anything)."""
     probe = Student(url, random.Random(0), Target(page, ""))
-    labels = []
     async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
         await ws.send(probe._rerun(False))
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(await asyncio.wait_for(ws.recv(), TIMEOUT))
-            kind = fwd.WhichOneof("type")
-            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                if fwd.delta.new_element.WhichOneof("type") == "slider":
-                    labels.append(fwd.delta.new_element.slider.label)
-            elif kind == "script_finished":
-                return labels
+        await probe._until_finished(ws)
+    return probe.sliders
 
 
 def spread(url: str, n: int, rng: random.Random) -> list[Target]:
@@ -99,9 +90,10 @@ def fair(args: argparse.Namespace) -> None:
     try:
         targets = spread(url, args.normal, rng)
         rows = []
+        pranks = heaviest()
         for spammers in (0, args.spammers):
             normal = [Student(url, random.Random(rng.random()), t, PERIOD) for t in targets]
-            heavy = [Student(url, random.Random(rng.random()), heaviest()[i % 2], period=0.0) for i in range(spammers)]
+            heavy = [Student(url, random.Random(rng.random()), pranks[i % 2], period=0.0) for i in range(spammers)]
             asyncio.run(together([normal, heavy], args.seconds))
             rows.append((spammers, *summary(normal), *summary(heavy)))
             print(rows[-1], flush=True)

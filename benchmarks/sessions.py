@@ -47,6 +47,7 @@ class Student:
     errors: int = 0
     page_hash: str = ""
     widget: object = None  # the control's proto (slider or select slider)
+    sliders: list[str] = field(default_factory=list)  # the label of every slider the runs drew
     fragment_id: str = ""  # the control's st.fragment, if any: a move then reruns only that, as in a browser
 
     def _rerun(self, move: bool) -> bytes:
@@ -79,6 +80,8 @@ class Student:
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element
                 which = element.WhichOneof("type")
+                if which == "slider":
+                    self.sliders.append(element.slider.label)
                 if which == "slider" and element.slider.label == self.target.label and self.widget is None:
                     self.widget = element.slider
                     self.fragment_id = fwd.delta.fragment_id

@@ -336,6 +336,19 @@ def test_progress_round_trips_and_drops_what_a_browser_could_forge():
     assert quiz.Progress.from_dict("junk") == quiz.Progress()
 
 
+def test_a_restored_record_takes_in_this_sessions_answers_first_tries_included():
+    """The browser's record comes back after the student already answered here: nothing is lost, and a question
+    answered in both keeps the browser's (earlier) first try."""
+    kept, mine = quiz.Progress(), quiz.Progress()
+    kept.record(BANK[0], False, 1)
+    mine.record(BANK[0], True, 0)
+    mine.record(BANK[1], False, 2)
+    kept.absorb(mine)
+    assert kept.results == {BANK[0].id: True, BANK[1].id: False}
+    assert kept.first == {BANK[0].id: False, BANK[1].id: False}
+    assert (kept.score, kept.right_on_retry, kept.answered) == (0, 1, 2)
+
+
 def test_select_mixes_topics_and_respects_the_length():
     picked = quiz.select(BANK, [], 9, seed=1)
     assert len(picked) == 9 and len({q.topic for q in picked}) == 9

@@ -79,18 +79,20 @@ class Scene:
         self.controls = by_key(controls)
         store_key = f"scene:{self.page}"
         if store_key not in st.session_state:
-            st.session_state[store_key], st.session_state[f"notes:{self.page}"] = self._from_url()
-            st.session_state[f"linked:{self.page}"] = frozenset(
-                k for k in self.controls if st.query_params.get_all(k) and k not in self._refused
-            )
+            (
+                st.session_state[store_key],
+                st.session_state[f"notes:{self.page}"],
+                st.session_state[f"linked:{self.page}"],
+            ) = self._from_url()
         self.store: dict[str, Any] = st.session_state[store_key]
         for key, value in self.store.items():
             widget = self.widget_key(key)
             if widget not in st.session_state:
                 st.session_state[widget] = _to_widget(self.controls[key], value)
 
-    def _from_url(self) -> tuple[dict[str, Any], list[str]]:
-        values, notes, self._refused = {}, [], set()
+    def _from_url(self) -> tuple[dict[str, Any], list[str], frozenset[str]]:
+        """The values the URL gives (defaults elsewhere), a note per value ignored, and the keys it set."""
+        values, notes, linked = {}, [], set()
         for key in list(st.query_params):
             if key not in self.controls and key.lower() not in STREAMLIT_KEYS:
                 shown = ", ".join(st.query_params.get_all(key))[:40]
@@ -105,13 +107,13 @@ class Scene:
                 continue
             try:
                 values[key] = c.parse(raw)
+                linked.add(key)
             except ValueError as err:
-                self._refused.add(key)
                 shown = ", ".join(raw)[:40]
                 notes.append(
                     f"The link's {_code(f'{key}={shown}')} was ignored ({key} {err}); using the default instead."
                 )
-        return values, notes
+        return values, notes, frozenset(linked)
 
     def linked(self, key: str) -> bool:
         """Whether the link this session opened the page with set ``key`` (to a value the page accepted)."""

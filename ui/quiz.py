@@ -98,9 +98,7 @@ def restore(raw: str | None) -> None:
     kept = Progress.from_dict(data.get("progress"))
     took_back = bool(kept.results)
     if kept.results:
-        mine = progress()
-        for name in ("results", "topics", "attempts", "responses"):
-            getattr(kept, name).update(getattr(mine, name))
+        kept.absorb(progress())
         st.session_state["quiz.progress"] = kept
     seed = data.get("seed")
     if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**31:

@@ -572,6 +572,14 @@ class Progress:
         self.responses[question.id] = response
         return True
 
+    def absorb(self, newer: Progress) -> None:
+        """Take in ``newer``'s answers (given in this session before this record came back from the browser):
+        its results, topics, attempts and responses win; a first try already here stays the first."""
+        for name in ("results", "topics", "attempts", "responses"):
+            getattr(self, name).update(getattr(newer, name))
+        for qid, ok in newer.first.items():
+            self.first.setdefault(qid, ok)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "results": self.results,
