@@ -111,7 +111,8 @@ def two_dimensions() -> None:
             sweep.lrs, sweep.measured.astype(float), sweep.predicted, {"2/λmax": crit, "η*": best, "your η": lr}
         ),
         f"steps for the loss to fall below 10⁻⁶ for 300 rates, from one vectorized sweep (dots) and from the closed "
-        f"form ½Σλᵢcᵢ²(1−ηλᵢ)²ᵗ (line); fastest near η* = {best:.3g}, none converge past 2/λmax = {crit:.3g}.",
+        f"form ½Σλᵢcᵢ²(1−ηλᵢ)²ᵗ (line); fastest near η* = {best:.3g}, none converge past 2/λmax = {crit:.3g}. "
+        f"Each run has {sweep.budget} steps: a rate too small to get there in that many is left out.",
         key="tolerance_fig",
     )
 
