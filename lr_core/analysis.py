@@ -24,7 +24,7 @@ import numpy as np
 from lr_core._checks import as_float_array, positive, positive_int
 from lr_core.optimizers import make_optimizer
 from lr_core.runner import Trajectory, run
-from lr_core.schedules import exponential_decay
+from lr_core.schedules import Schedule, exponential_decay
 from lr_core.surfaces import Surface
 
 # ------------------------------------------------------------------------------------------------ stability
@@ -473,26 +473,43 @@ def range_test(
     beta = float(smoothing)
     if not 0 <= beta < 1:
         raise ValueError(f"smoothing must lie in [0, 1), got {smoothing!r}")
-    schedule = exponential_decay(lr_min, (lr_max / lr_min) ** (1.0 / (steps - 1)))
-    traj = run(surface, make_optimizer(optimizer, schedule, **hyperparams), x0, steps, noise=noise, seed=seed)
-    lrs, losses = traj.lrs, traj.losses[1:]
+    optimizer_ = make_optimizer(optimizer, ramp(lr_min, lr_max, steps), **hyperparams)
+    traj = run(surface, optimizer_, x0, steps, noise=noise, seed=seed)
+    losses = traj.losses[1:].copy()
+    if traj.diverged_at >= 0:
+        losses[traj.diverged_at :] = np.inf  # the run left the box: the test stops there
+    return read_range_test(traj.lrs, losses, smoothing=beta)
+
+
+def ramp(lr_min: float, lr_max: float, steps: int) -> Schedule:
+    """The range test's exponential ramp, :math:`\\eta_k = \\eta_{min} (\\eta_{max}/\\eta_{min})^{k/(K-1)}`."""
+    return exponential_decay(lr_min, (lr_max / lr_min) ** (1.0 / (steps - 1)))
+
+
+def read_range_test(lrs: np.ndarray, losses: np.ndarray, *, smoothing: float = 0.8) -> RangeTest:
+    """Read a range test: ``losses[k]`` is the loss after the step at rate ``lrs[k]`` (a non-finite loss: the run
+    diverged there). Smooths and debiases the losses, stops where the smoothed loss passes four times its best
+    or the loss is not finite, and applies the three rules of :data:`RANGE_RULES` (see :func:`range_test`)."""
+    steps, beta = len(lrs), float(smoothing)
     smoothed = np.empty(steps)
     avg, best, stop, exploded = 0.0, np.inf, steps, False
     for k in range(steps):
+        if not np.isfinite(losses[k]):
+            stop, exploded = max(k, 1), True
+            break
         avg = beta * avg + (1 - beta) * losses[k]
         smoothed[k] = avg / (1 - beta ** (k + 1))
         best = min(best, smoothed[k])
-        diverged = traj.diverged_at >= 0 and k + 1 >= traj.diverged_at
-        if k > 0 and (smoothed[k] > 4 * best or diverged):
+        if k > 0 and smoothed[k] > 4 * best:
             stop, exploded = k + 1, True
             break
+    edge = lrs[int(0.95 * (steps - 1))]
     lrs, losses, smoothed = lrs[:stop], losses[:stop], smoothed[:stop]
     suggestions = {
         "steepest": float(lrs[int(np.argmin(np.gradient(smoothed, np.log(lrs))))]) if stop >= 3 else float(lrs[0]),
         "minimum": float(lrs[int(np.argmin(smoothed))]) / 10,
         "valley": float(lrs[_valley(smoothed)]),
     }
-    edge = traj.lrs[int(0.95 * (steps - 1))]
     at_edge = tuple(rule for rule, lr in suggestions.items() if lr >= edge)
     return RangeTest(lrs.copy(), losses.copy(), smoothed, suggestions, at_edge, exploded, stop)
 
@@ -510,3 +527,127 @@ def _valley(values: np.ndarray) -> int:
             end, start = i, i - longest[i] + 1
     third = (end - start) / 3
     return min(n - 1, start + int(third) + int(third / 2))
+
+
+# ------------------------------------------------------------------------------------------ learning curves
+
+CURVE_LABELS = ("diverged", "did not learn", "too slow", "overfitting", "unstable", "good fit")
+"""The labels of a learning curve (:func:`judge_curve`), in their order of precedence."""
+
+
+@dataclass(frozen=True)
+class CurveVerdict:
+    """What one training run's learning curves show, as facts, and the label and reason derived from them.
+
+    ``best_epoch`` is early stopping's pick (lowest validation loss); ``gap`` the validation minus the training
+    loss at the end (NaN if the run diverged)."""
+
+    diverged: bool
+    learned: bool
+    overfitting: bool
+    unstable: bool
+    slow: bool
+    best_epoch: int
+    gap: float
+    label: str
+    reason: str
+
+    @property
+    def sentence(self) -> str:
+        """The label as the end of "This run ...": "was a good fit", "overfit"."""
+        return {"did not learn": "did not learn", "diverged": "diverged", "overfitting": "overfit"}.get(
+            self.label, f"was {self.label}"
+        )
+
+
+SLOW = 0.05
+"""A run is still falling when, over the last fifth of its epochs, its training loss fell by more than this
+fraction of all it fell."""
+RISE = 0.05
+"""A run overfits when its final validation loss is more than this fraction above its best while the training
+loss kept falling."""
+JUMP = 0.25
+"""A run is unstable when its training loss rose, from one epoch to the next, by more than this fraction of the
+loss it had lost so far."""
+
+
+def judge_curve(train_loss: np.ndarray, val_loss: np.ndarray, diverged_at: int = -1) -> CurveVerdict:
+    """The :class:`CurveVerdict` of one run's per-epoch losses (index 0 before training), ``diverged_at`` the epoch
+    its loss blew up (-1: never). With :math:`E` epochs, :math:`L_e` the training and :math:`V_e` the
+    validation loss:
+
+    - **diverged**: ``diverged_at`` :math:`\\ge 0`.
+    - **did not learn**: :math:`L_E > 0.9\\,L_0` and not too slow (it jumped about, or stood still).
+    - **overfitting**: :math:`V_E > (1 + r) \\min_e V_e` (:data:`RISE`) at an epoch :math:`e^* < E`, while
+      :math:`L_E < L_{e^*}`: the generalization gap grows.
+    - **unstable**: for some epoch :math:`L_{e+1} - L_e > j\\,(L_0 - \\min_{k \\le e} L_k)` (:data:`JUMP`): the
+      loss jumps back up by a good part of what it had learned.
+    - **too slow**: :math:`L_{E-E/5} - L_E > s\\,(L_0 - L_E)` (:data:`SLOW`), falling in every one of those
+      epochs, and not unstable: a steady fall, still under way.
+    - **good fit** otherwise.
+    """
+    train_loss, val_loss = np.asarray(train_loss, float), np.asarray(val_loss, float)
+    epochs = len(train_loss) - 1
+    finite_val = np.where(np.isnan(val_loss), np.inf, val_loss)
+    best = int(np.argmin(finite_val))
+    diverged = diverged_at >= 0
+    if diverged:
+        reason = f"its training loss blew up (over {BLOWUP_NOTE}) in epoch {diverged_at}"
+        return CurveVerdict(True, False, False, False, False, best, float("nan"), "diverged", reason)
+    learned = bool(train_loss[-1] <= 0.9 * train_loss[0])
+    gap = float(val_loss[-1] - train_loss[-1])
+    overfitting = bool(
+        best < epochs and val_loss[-1] > (1 + RISE) * val_loss[best] and train_loss[-1] < train_loss[best]
+    )
+    learned_so_far = train_loss[0] - np.minimum.accumulate(train_loss)[:-1]
+    rises = np.diff(train_loss)
+    jumps = np.flatnonzero((rises > JUMP * learned_so_far) & (learned_so_far > 0))
+    unstable = bool(len(jumps))
+    tail = max(1, epochs // 5)
+    fall = train_loss[-1 - tail] - train_loss[-1]
+    steady = bool(np.all(np.diff(train_loss[-1 - tail :]) < 0))
+    slow = bool(fall > SLOW * (train_loss[0] - train_loss[-1]) > 0) and steady and not unstable
+    if not learned and not slow:
+        label = "did not learn"
+        reason = f"its training loss ended at {train_loss[-1]:.3g}, no better than {train_loss[0]:.3g} before training"
+    elif slow:
+        label = "too slow"
+        reason = (
+            f"its training loss was still falling steadily at the end ({train_loss[-1 - tail]:.3g} → "
+            f"{train_loss[-1]:.3g} over the last {tail} epochs): more epochs or a larger rate would help"
+        )
+    elif overfitting:
+        label = "overfitting"
+        reason = (
+            f"its validation loss was lowest in epoch {best} ({val_loss[best]:.3g}) and has risen to "
+            f"{val_loss[-1]:.3g} while the training loss kept falling: the generalization gap grows"
+        )
+    elif unstable:
+        label = "unstable"
+        reason = f"its training loss jumped back up in epoch {int(jumps[0]) + 1}, undoing much of what it had learned"
+    else:
+        label = "good fit"
+        share = fall / (train_loss[0] - train_loss[-1])
+        reason = (
+            f"its training loss has flattened out (the last {tail} epochs brought {max(share, 0):.0%} of its whole "
+            f"fall), ending at {train_loss[-1]:.3g}; validation loss {val_loss[-1]:.3g}, lowest in epoch {best}"
+        )
+    return CurveVerdict(False, learned, overfitting, unstable, slow, best, gap, label, reason)
+
+
+BLOWUP_NOTE = "ten times its loss before training, or overflowing"
+
+
+def good_range(lrs: np.ndarray, scores: np.ndarray, factor: float = 1.5) -> tuple[float, float]:
+    """The good range of a sweep: the contiguous rates around the best one whose score is at most ``factor`` times
+    the best (lower is better). Its width in decades, :math:`\\log_{10}(\\eta_{hi}/\\eta_{lo})`, measures how
+    forgiving an optimizer is of the rate."""
+    lrs, scores = np.asarray(lrs, dtype=float), np.asarray(scores, dtype=float)
+    best = int(np.nanargmin(scores))
+    ok = scores <= factor * scores[best]
+    lo = hi = best
+    while lo > 0 and ok[lo - 1]:
+        lo -= 1
+    while hi < len(lrs) - 1 and ok[hi + 1]:
+        hi += 1
+    return float(lrs[lo]), float(lrs[hi])

@@ -236,7 +236,13 @@ def defaults(controls: Iterable[Control]) -> dict[str, Any]:
 
 def build(cls: type[C], controls: Iterable[Control], values: Values, **extra: Any) -> C:
     """The config ``cls`` from the controls' ``values`` (each into its ``field``) and ``extra`` fields; a
-    control whose field ``cls`` does not have is the page's own."""
+    control whose field ``cls`` does not have is the page's own. Two controls filling one field is a mistake in
+    the page's declarations (one would silently win): ``ValueError``."""
     names = {f.name for f in dataclasses.fields(cls)}
-    kwargs = {c.field: values[c.key] for c in controls if c.field in names}
+    kwargs: dict[str, Any] = {}
+    for c in controls:
+        if c.field in names:
+            if c.field in kwargs:
+                raise ValueError(f"two controls fill {cls.__name__}.{c.field}; pass the ones this config reads")
+            kwargs[c.field] = values[c.key]
     return cls(**kwargs, **extra)

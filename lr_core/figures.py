@@ -559,3 +559,161 @@ def range_test_plot(lrs: np.ndarray, losses: np.ndarray, smoothed: np.ndarray, s
     fig["layout"]["xaxis"] = {"title": {"text": "learning rate η (log scale)"}, "type": "log"}
     fig["layout"]["yaxis"] = {"title": {"text": "loss (log scale)"}, "type": "log", "exponentformat": "power"}
     return fig
+
+
+# ------------------------------------------------------------------------------------------------- practice
+
+LOSS_RANGE = (0.01, 5.0)
+"""The fixed loss axis of the practice lesson's figures (log scale): cross-entropy from near-perfect to worse than
+guessing (ln 10 = 2.30)."""
+
+
+def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a series that can be drawn (a diverged run's NaN left out)."""
+    ok = np.isfinite(y)
+    return x[ok], y[ok]
+
+
+def _log_range(lo: float, hi: float) -> list[float]:
+    return [float(np.log10(lo)), float(np.log10(hi))]
+
+
+def learning_curves(
+    labels: Sequence[str],
+    train: np.ndarray,
+    val: np.ndarray,
+    best: Sequence[int],
+    *,
+    accuracy: bool = False,
+    validation_only: bool = False,
+    title: str = "Learning curves",
+) -> Spec:
+    """Training (solid) and validation (dotted, same colour) curves per epoch, one pair per run (``train`` and
+    ``val`` ``(epochs + 1, runs)``), each validation curve's early-stopping epoch ``best`` marked by a star. Loss on
+    a fixed log axis, or accuracy from 0 to 1. ``validation_only``: one line per run, in its own style. A run that
+    diverged (NaN from then on) is drawn up to its last finite epoch."""
+    epochs = np.arange(train.shape[0])
+    data = []
+    for i, label in enumerate(labels):
+        color = style(i)["color"]
+        t, v = _finite(epochs, train[:, i]), _finite(epochs, val[:, i])
+        if validation_only:
+            data.append(_line(*v, label, i, legendgroup=label))
+        else:
+            data.append(_line(*t, f"{label}: training", i, line={"color": color, "width": 3}, legendgroup=label))
+            data.append(_line(*v, f"{label}: validation", i, legendgroup=label,
+                              line={"color": color, "width": 3, "dash": "dot"}))  # fmt: skip
+        b = int(best[i])
+        data.append({"type": "scatter", "x": [b], "y": [float(val[b, i])], "mode": "markers", "legendgroup": label,
+                     "name": f"{label}: early stopping (epoch {b})", "showlegend": False,
+                     "marker": {"symbol": "star", "size": 18, "color": color,
+                                "line": {"width": 1, "color": "#000"}}})  # fmt: skip
+    fig = _figure(data, title, 440)
+    fig["layout"]["xaxis"] = {"title": {"text": "epoch"}, "range": [0, int(epochs[-1])]}
+    if accuracy:
+        fig["layout"]["yaxis"] = {"title": {"text": "accuracy"}, "range": [0, 1.02], "tickformat": ".0%"}
+    else:
+        fig["layout"]["yaxis"] = {"title": {"text": "cross-entropy loss (log scale)"}, "type": "log",
+                                  "range": _log_range(*LOSS_RANGE)}  # fmt: skip
+    return _legend_room(fig)
+
+
+def sensitivity_plot(
+    lrs: np.ndarray,
+    scores: dict[str, np.ndarray],
+    good: dict[str, tuple[float, float]],
+    marks: dict[str, float],
+    trials: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    title: str = "Final validation loss against η",
+) -> Spec:
+    """Each optimizer's score against the rate on a log axis, its good range shaded and its ``marks`` (the
+    course's typical rate, by label) as a ringed dot on its curve; ``trials`` (label -> rates, scores) adds a
+    search's trials as dots."""
+    data = [_line(lrs, s, label, i, markers=True, marker_size=7) for i, (label, s) in enumerate(scores.items())]
+    fig = _figure(data, title, 460)
+    for i, (lo, hi) in enumerate(good.values()):
+        fig["layout"]["shapes"].append(
+            {"type": "rect", "xref": "x", "yref": "paper", "x0": lo, "x1": hi, "y0": 0.02 * i, "y1": 0.02 * i + 0.03,
+             "fillcolor": style(i)["color"], "line": {"width": 0}}
+        )  # fmt: skip
+    for i, (label, lr) in enumerate(marks.items()):
+        y = float(np.interp(np.log(lr), np.log(lrs), list(scores.values())[i]))
+        data.append({"type": "scatter", "x": [lr], "y": [y], "mode": "markers", "name": f"{label}: the course's {lr:g}",
+                     "marker": {"symbol": "circle-open", "size": 22, "color": style(i)["color"],
+                                "line": {"width": 4}}})  # fmt: skip
+    for k, (label, (x, y)) in enumerate((trials or {}).items()):
+        data.append({"type": "scatter", "x": typed(x), "y": typed(y), "mode": "markers", "name": label,
+                     "marker": {"symbol": SYMBOLS[k + 1], "size": 11, "color": PALETTE[(k + 3) % len(PALETTE)],
+                                "line": {"width": 1, "color": "#000"}}})  # fmt: skip
+    fig["layout"]["xaxis"] = {
+        "title": {"text": "learning rate η (log scale)"},
+        "type": "log",
+        "range": _log_range(float(lrs.min()), float(lrs.max())),
+        "exponentformat": "power",
+    }
+    fig["layout"]["yaxis"] = {"title": {"text": "validation loss (log scale)"}, "type": "log",
+                              "range": _log_range(*LOSS_RANGE)}  # fmt: skip
+    return _legend_room(fig)
+
+
+def suggestion_spread(suggestions: dict[str, np.ndarray], lo: float, hi: float, title: str) -> Spec:
+    """Each rule's suggested rate for every seed, one row per rule, on a log axis."""
+    data = []
+    for i, (rule, rates) in enumerate(suggestions.items()):
+        s = style(i)
+        data.append({"type": "scatter", "x": typed(rates), "y": typed(np.full(len(rates), i)), "mode": "markers",
+                     "name": rule,
+                     "marker": {"symbol": s["symbol"], "size": 16, "color": s["color"], "opacity": 0.8,
+                                "line": {"width": 1, "color": "#000"}},
+                     "text": [f"seed {k}" for k in range(len(rates))]})  # fmt: skip
+    fig = _figure(data, title, 300)
+    fig["layout"]["showlegend"] = False
+    fig["layout"]["margin"]["t"] = 60
+    fig["layout"]["xaxis"] = {
+        "title": {"text": "suggested η (log scale)"},
+        "type": "log",
+        "range": _log_range(lo, hi),
+        "exponentformat": "power",
+    }
+    fig["layout"]["yaxis"] = {"automargin": True, "tickvals": list(range(len(suggestions))),
+                              "ticktext": list(suggestions), "range": [-0.6, len(suggestions) - 0.4]}  # fmt: skip
+    return fig
+
+
+def search_progress(best_so_far: dict[str, np.ndarray], title: str = "Best validation loss so far") -> Spec:
+    """Each search's best score after each trial, against the trials used."""
+    data = [
+        _line(np.arange(1, len(b) + 1), b, label, i, markers=True, line_shape="hv")
+        for i, (label, b) in enumerate(best_so_far.items())
+    ]
+    trials = max((len(b) for b in best_so_far.values()), default=1)
+    fig = _figure(data, title, 420)
+    fig["layout"]["xaxis"] = {"title": {"text": "trainings used"}, "range": [0.5, trials + 0.5], "dtick": 2}
+    fig["layout"]["yaxis"] = {"title": {"text": "validation loss (log scale)"}, "type": "log",
+                              "range": _log_range(*LOSS_RANGE)}  # fmt: skip
+    return _legend_room(fig)
+
+
+def gap_plot(lrs: np.ndarray, train: np.ndarray, val: np.ndarray, lr: float, title: str) -> Spec:
+    """Training and validation loss where training stopped, against the rate; the gap between them shaded and
+    the rate ``lr`` marked (a run that diverged has no point)."""
+    fig = _figure(
+        [
+            _line(*_finite(lrs, train), "training loss", 0, markers=True),
+            _line(
+                *_finite(lrs, val), "validation loss", 1, markers=True, fill="tonexty", fillcolor="rgba(213,94,0,0.15)"
+            ),
+        ],
+        title,
+        420,
+    )
+    _vline(fig, lr, f"η = {lr:.3g}", 2)
+    fig["layout"]["xaxis"] = {
+        "title": {"text": "learning rate η (log scale)"},
+        "type": "log",
+        "range": _log_range(float(lrs.min()), float(lrs.max())),
+        "exponentformat": "power",
+    }
+    fig["layout"]["yaxis"] = {"title": {"text": "loss (log scale)"}, "type": "log",
+                              "range": _log_range(1e-4, LOSS_RANGE[1])}  # fmt: skip
+    return _legend_room(fig)

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from lr_core._checks import positive_int
-from lr_core.optimizers import Optimizer
+from lr_core.analysis import RangeTest, ramp, read_range_test
+from lr_core.optimizers import Optimizer, make_optimizer
 from lr_core.runner import rate_table
 
 FEATURES = 64
@@ -130,12 +131,22 @@ def _dense(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return x @ weight.transpose(0, 2, 1)
 
 
+def _dense_grad(d: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The weight gradient of :func:`_dense`, ``d[k].T @ x`` for every run k, ``(n, out, in)``: one matrix product
+    for all runs when ``x`` is shared (an n-fold batch of small products is several times slower), else one per
+    run."""
+    if x.ndim == 2:
+        n, b, out = d.shape
+        return (x.T @ d.transpose(1, 0, 2).reshape(b, n * out)).reshape(x.shape[1], n, out).transpose(1, 2, 0)
+    return d.transpose(0, 2, 1) @ x
+
+
 def _softmax_regression() -> Model:
     def logits_and_back(p: dict[str, np.ndarray], x: np.ndarray) -> tuple[np.ndarray, Callable]:
         logits = _dense(x, p["weight"]) + p["bias"][:, None, :]
 
         def back(d: np.ndarray) -> dict[str, np.ndarray]:
-            return {"weight": d.transpose(0, 2, 1) @ x, "bias": d.sum(axis=1)}
+            return {"weight": _dense_grad(d, x), "bias": d.sum(axis=1)}
 
         return logits, back
 
@@ -154,9 +165,9 @@ def _mlp(hidden: int) -> Model:
         def back(d: np.ndarray) -> dict[str, np.ndarray]:
             dpre = (d @ p["2.weight"]) * (pre > 0)
             return {
-                "0.weight": dpre.transpose(0, 2, 1) @ x,
+                "0.weight": _dense_grad(dpre, x),
                 "0.bias": dpre.sum(axis=1),
-                "2.weight": d.transpose(0, 2, 1) @ h,
+                "2.weight": _dense_grad(d, h),
                 "2.bias": d.sum(axis=1),
             }
 
@@ -215,7 +226,9 @@ class History:
     """A training run per index of the batch. ``train_loss``, ``val_loss``, ``train_acc`` and ``val_acc`` have
     shape ``(epochs + 1, *batch)``: index 0 before training, index e after epoch e. A run whose loss blew up (see
     :data:`BLOWUP`) stops there: ``diverged_at`` is that epoch (-1 if none) and its later entries are NaN.
-    ``params`` are the final (or last finite) parameters, ``(*batch, dim)``."""
+    ``params`` are the final (or last finite) parameters, ``(*batch, dim)``. ``step_loss`` ``(steps, *batch)`` is the
+    loss of each mini-batch as the optimizer saw it, before its step (what a range test plots); ``lrs``
+    ``(steps, *batch)`` the rate of each step."""
 
     model: str
     train_loss: np.ndarray
@@ -224,6 +237,19 @@ class History:
     val_acc: np.ndarray
     diverged_at: np.ndarray
     params: np.ndarray
+    step_loss: np.ndarray
+    lrs: np.ndarray
+
+    @property
+    def best_epoch(self) -> np.ndarray:
+        """Early stopping's pick: the epoch of the lowest validation loss of each run (0 if it never improved)."""
+        return np.argmin(np.where(np.isnan(self.val_loss), np.inf, self.val_loss), axis=0)
+
+    @property
+    def score(self) -> np.ndarray:
+        """Each run's final validation loss; a run that diverged scores as the untrained model (its loss before
+        training), never better: what a search minimizes."""
+        return np.where(self.diverged_at >= 0, self.val_loss[0], self.val_loss[-1])
 
 
 def train(
@@ -235,24 +261,49 @@ def train(
     seed: int = 0,
     init: str | np.ndarray = "zeros",
     train_size: int | None = None,
+    classes: tuple[int, ...] | None = None,
+    lr_scale: np.ndarray | None = None,
+    every: int = 1,
 ) -> History:
-    """Train ``model`` on the digits with ``optimizer`` for ``epochs`` passes over the training set (the first
-    ``train_size`` examples of it, if given), in mini-batches of ``batch_size`` (seeded shuffle) or full batch.
-    A schedule's step is the optimizer's step (one per mini-batch)."""
+    """Train ``model`` on the digits with ``optimizer`` for ``epochs`` passes over the training set, in mini-batches
+    of ``batch_size`` (seeded shuffle) or full batch. A schedule's step is the optimizer's step (one per
+    mini-batch).
+
+    ``classes`` keeps only those digits, in the training and the validation set (a transfer lesson pretrains on
+    some digits and fine-tunes on the others); ``train_size`` then keeps the first examples of the training set.
+    ``lr_scale`` multiplies the rate per parameter, ``(dim,)`` or ``(*batch, dim)`` (see :func:`layer_scale`):
+    torch's parameter groups, each with its own ``lr``.
+
+    The curves are evaluated (and divergence checked) after every ``every``-th epoch and the last; the entries in
+    between are NaN. A sweep that needs only each run's final score passes ``every=epochs``: evaluating the
+    whole data set costs as much as a tenth of an epoch's steps at a batch of 32, and the final score is the
+    same (a run that blew up to a non-finite loss stays so).
+    """
     m = _model(model)
     epochs = positive_int("epochs", epochs)
+    every = positive_int("every", every)
     data = digits()
-    x_train, y_train = data.x_train, data.y_train
+    x_train, y_train, x_val, y_val = data.x_train, data.y_train, data.x_val, data.y_val
+    if classes is not None:
+        keep, keep_val = np.isin(y_train, classes), np.isin(y_val, classes)
+        if not keep.any():
+            raise ValueError(f"classes must name some of the digits 0-9, got {classes!r}")
+        x_train, y_train, x_val, y_val = x_train[keep], y_train[keep], x_val[keep_val], y_val[keep_val]
     if train_size is not None:
         train_size = positive_int("train_size", train_size)
         x_train, y_train = x_train[:train_size], y_train[:train_size]
     order = batch_order(len(x_train), batch_size, epochs, seed)
     batch = optimizer.batch_shape
     n = math.prod(batch)
-    lrs = rate_table(optimizer, sum(len(e) for e in order), batch)
+    total = sum(len(e) for e in order)
+    lrs = rate_table(optimizer, total, batch)
+    scale = 1.0
+    if lr_scale is not None:
+        scale = np.broadcast_to(np.asarray(lr_scale, dtype=float), (*batch, m.dim)).reshape(n, m.dim)
     params = np.broadcast_to(initial_params(model, seed, init), (n, m.dim)).copy()
     state = optimizer.init(params)
     curves = np.full((4, epochs + 1, n), np.nan)
+    step_loss = np.empty((total, n))
     diverged_at = np.full(n, -1)
     alive = np.ones(n, dtype=bool)
 
@@ -260,7 +311,7 @@ def train(
 
     def record(epoch: int) -> None:
         train_loss, train_acc = m.evaluate(params, x_train, y_train)
-        val_loss, val_acc = m.evaluate(params, data.x_val, data.y_val)
+        val_loss, val_acc = m.evaluate(params, x_val, y_val)
         finite = np.isfinite(train_loss) & np.isfinite(val_loss) & np.isfinite(params).all(axis=1)
         start = curves[0, 0] if epoch else train_loss
         fresh = alive & ~(finite & (train_loss <= BLOWUP * start))
@@ -276,22 +327,58 @@ def train(
         record(0)
         for epoch, batches in enumerate(order, start=1):
             for rows in batches:
-                _, grads = m.loss_and_grad(params, x_train[rows], y_train[rows])
-                lr = lrs[step][:, None] * alive[:, None]  # a diverged run takes no more steps
+                step_loss[step], grads = m.loss_and_grad(params, x_train[rows], y_train[rows])
+                lr = lrs[step][:, None] * alive[:, None] * scale  # a diverged run takes no more steps
                 delta, state = optimizer.update(grads, state, params, lr)
                 params = params + np.where(alive[:, None], delta, 0.0)
                 step += 1
-            record(epoch)
+            if epoch % every == 0 or epoch == epochs:
+                record(epoch)
     shaped = lambda a: a.reshape(a.shape[:1] + batch)
     return History(
         model,
         *(shaped(c) for c in curves),
         diverged_at.reshape(batch),
         params.reshape(*batch, m.dim),
+        shaped(step_loss),
+        shaped(np.broadcast_to(lrs, (total, n)).copy()),
     )
+
+
+def layer_scale(model: str, scales: dict[str, float]) -> np.ndarray:
+    """A per-parameter rate multiplier for :func:`train`'s ``lr_scale``: ``scales`` by tensor name (as in
+    :attr:`Model.shapes`, e.g. ``"0.weight"``), 1 for the tensors it does not name."""
+    m = _model(model)
+    unknown = set(scales) - {name for name, _ in m.shapes}
+    if unknown:
+        raise ValueError(f"{model} has no tensor {sorted(unknown)[0]!r}; it has {', '.join(n for n, _ in m.shapes)}")
+    return np.concatenate([np.full(math.prod(shape), float(scales.get(name, 1.0))) for name, shape in m.shapes])
 
 
 def _model(name: str) -> Model:
     if name not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {name!r}")
     return MODELS[name]
+
+
+def range_test(
+    model: str,
+    optimizer: str = "sgd",
+    *,
+    lr_min: float = 1e-4,
+    lr_max: float = 10.0,
+    epochs: int = 2,
+    batch_size: int = 32,
+    seed: int = 0,
+    smoothing: float = 0.8,
+    **hyperparams: Any,
+) -> RangeTest:
+    """Smith's range test on a model, as fastai and torch-lr-finder run it: ``epochs`` of mini-batches while the
+    rate climbs exponentially from ``lr_min`` to ``lr_max`` (:func:`lr_core.analysis.ramp`), the loss of each
+    mini-batch read after the step before it, then smoothed and read by the three rules
+    (:func:`lr_core.analysis.read_range_test`). ``seed`` draws the batch order (and the MLP's initial weights)."""
+    steps = positive_int("epochs", epochs) * -(-len(digits().x_train) // positive_int("batch_size", batch_size))
+    opt = make_optimizer(optimizer, ramp(lr_min, lr_max, steps), **hyperparams)
+    h = train(model, opt, epochs=epochs, batch_size=batch_size, seed=seed, init="random" if model == "mlp" else "zeros")
+    # the loss after step k is the next mini-batch's, before its own step (a blow-up passes four times the best)
+    return read_range_test(h.lrs[:-1], h.step_loss[1:], smoothing=smoothing)

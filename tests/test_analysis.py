@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from lr_core import analysis as an
@@ -255,3 +255,59 @@ def test_every_range_test_suggestion_is_checked_by_a_real_run():
         alone = run(rosenbrock(), sgd(lr=lr), [-1.5, 2.5], 300)
         assert scene.checks[rule][0] == pytest.approx(float(alone.losses[-1]), rel=1e-12)
     assert scene.checks[scene.best][0] == min(gap for gap, _ in scene.checks.values())
+
+
+# ----------------------------------------------------------------------------------------- learning curves
+
+EPOCHS = np.arange(31)
+
+
+def _judge(train, val, diverged_at=-1):
+    return an.judge_curve(np.asarray(train, float), np.asarray(val, float), diverged_at)
+
+
+def test_each_learning_curve_label_on_curves_built_to_show_it():
+    fast = 0.05 + 2.25 * np.exp(-EPOCHS / 3)  # falls and flattens
+    assert _judge(fast, fast + 0.05).label == "good fit"
+    slow = 2.3 - 0.02 * EPOCHS  # a steady crawl
+    v = _judge(slow, slow + 0.01)
+    assert v.label == "too slow" and v.slow and v.learned
+    flat = 2.3 + 0.05 * np.sin(EPOCHS)  # jumps about near guessing
+    assert _judge(flat, flat).label == "did not learn"
+    val = 0.3 + 0.002 * (EPOCHS - 12) ** 2  # lowest at epoch 12, then rising
+    v = _judge(fast, val)
+    assert v.label == "overfitting" and v.best_epoch == 12 and v.gap == pytest.approx(val[-1] - fast[-1])
+    jumpy = fast.copy()
+    jumpy[10] = 1.5  # back up by more than a quarter of what it had learned
+    v = _judge(jumpy, jumpy + 0.05)
+    assert v.label == "unstable" and "epoch 10" in v.reason
+    v = _judge(fast, fast, diverged_at=4)
+    assert v.label == "diverged" and v.diverged and np.isnan(v.gap)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.01, 5.0), min_size=6, max_size=40), st.lists(st.floats(0.01, 5.0), min_size=6, max_size=40))
+def test_a_curve_label_is_the_first_true_fact_in_precedence(train, val):
+    n = min(len(train), len(val))
+    v = _judge(train[:n], val[:n])
+    assert v.label in an.CURVE_LABELS
+    facts = {"did not learn": not v.learned and not v.slow, "too slow": v.slow, "overfitting": v.overfitting,
+             "unstable": v.unstable}  # fmt: skip
+    first = next(
+        (label for label in ("did not learn", "too slow", "overfitting", "unstable") if facts[label]), "good fit"
+    )
+    assert v.label == first
+    if v.slow:  # "still falling steadily" must be true
+        tail = max(1, (n - 1) // 5)
+        assert np.all(np.diff(np.asarray(train[:n])[-1 - tail :]) < 0)
+    if v.overfitting:
+        assert val[n - 1] > (1 + an.RISE) * val[v.best_epoch] and v.best_epoch < n - 1
+
+
+def test_the_good_range_is_the_contiguous_window_within_the_factor_of_the_best():
+    lrs = np.geomspace(1e-5, 10, 25)
+    scores = 1.0 + (np.log10(lrs) + 2.0) ** 2  # best 1 at 0.01; within 1.5 where |log10 η + 2| <= 0.707
+    lo, hi = an.good_range(lrs, scores, 1.5)
+    assert lo == pytest.approx(10**-2.5) and hi == pytest.approx(10**-1.5)
+    scores[-1] = 1.0  # a second good point, cut off by bad rates in between: not in the window
+    assert an.good_range(lrs, scores, 1.5) == (lo, hi)

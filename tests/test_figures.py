@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from lr_core import figures
-from lr_core.lessons import adaptive, convergence, schedules, update_rule
+from lr_core.lessons import adaptive, convergence, practice, schedules, update_rule
 from lr_core.optimizers import VARIANTS, sgd
 from lr_core.runner import run
 from lr_core.surfaces import make_surface
@@ -41,6 +41,25 @@ def _all_specs():
     yield "range_test", figures.range_test_plot(rt.lrs, rt.losses, rt.smoothed, rt.suggestions)
     lc = convergence.local_curvature(convergence.LocalCurvatureConfig())
     yield "local", figures.local_curvature_plot(lc.convex, lc.local_critical, lc.concave, 0.1, 0.25, "t")
+    cu = practice.learning_curves(practice.CurvesConfig(model="softmax", lrs=(0.1, 1.0, 1e4), epochs=4))
+    h = cu.history
+    yield "learning_curves", figures.learning_curves(cu.labels, h.train_loss, h.val_loss, h.best_epoch)
+    yield "accuracy_curves", figures.learning_curves(cu.labels, h.train_acc, h.val_acc, h.best_epoch, accuracy=True)
+    lrs = np.geomspace(1e-5, 10, 25)
+    scores = {"SGD": 1 + (np.log10(lrs) + 1) ** 2, "Adam": 1 + (np.log10(lrs) + 3) ** 2}
+    yield (
+        "sensitivity",
+        figures.sensitivity_plot(
+            lrs,
+            scores,
+            {"SGD": (0.03, 0.3), "Adam": (3e-4, 3e-3)},
+            {"SGD": 0.01, "Adam": 0.001},
+            trials={"grid": (lrs[:5], scores["SGD"][:5])},
+        ),
+    )
+    yield "suggestion_spread", figures.suggestion_spread({"steepest": lrs[:5], "valley": lrs[5:10]}, 1e-5, 30.0, "t")
+    yield "search_progress", figures.search_progress({"grid": np.array([3.0, 2.0, 2.0, 1.0])})
+    yield "gap", figures.gap_plot(lrs, scores["SGD"] / 2, np.where(lrs > 1, np.nan, scores["SGD"]), 0.1, "t")
 
 
 SPECS = dict(_all_specs())
@@ -133,3 +152,13 @@ def test_the_legend_has_room_above_the_plot_however_many_entries_it_has():
     many = SPECS["contour_race"]  # every optimizer of the catalogue
     assert few["layout"]["margin"]["t"] <= 100
     assert many["layout"]["margin"]["t"] >= 64 + 26 * 3
+
+
+def test_a_diverged_training_run_is_drawn_up_to_its_last_finite_epoch_and_its_early_stop_is_starred():
+    spec = SPECS["learning_curves"]
+    val = next(t for t in spec["data"] if t["name"].endswith("η = 1e+04: validation"))
+    assert len(decode(val["y"])) < 5 and np.all(np.isfinite(decode(val["y"])))
+    stars = [t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert len(stars) == 3 and all(t["x"][0] <= 4 for t in stars)
+    gap = SPECS["gap"]
+    assert len(decode(gap["data"][1]["x"])) == int(np.sum(np.geomspace(1e-5, 10, 25) <= 1))

@@ -69,19 +69,29 @@ def _outside_code(markdown: str) -> str:
     return CODE.sub("", MD.render(markdown))
 
 
+EXAMPLES = {"practice": 6}
+"""Links per page; fewer where a link's settings train networks afresh (seconds each)."""
+MARKUP = re.compile(r"[`$\[\]()!<>*_\\:#|~&]")
+
+
 @pytest.mark.parametrize("page", list(KEYS))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_any_link_draws_the_page_and_nothing_from_it_becomes_markup(page, data):
-    query = data.draw(queries(page))
-    at = open_page(page, **query)
-    assert not at.exception, (query, [e.message for e in at.exception])
-    assert at.title and at.title[0].value, "the page is drawn"
-    for note in at.warning:
-        live = LIVE.search(_outside_code(note.value))
-        assert not live, (query, note.value[:300], live)
-    for element in at.markdown:
-        text = element.value
-        for value in (v for vs in query.values() for v in ([vs] if isinstance(vs, str) else vs)):
-            if len(value) >= 6 and value in text:  # a URL value shown in the page: only ever as code
-                assert value not in re.sub(r"<[^>]+>", "", _outside_code(text)), (query, text[:300])
+def test_any_link_draws_the_page_and_nothing_from_it_becomes_markup(page):
+    @settings(max_examples=EXAMPLES.get(page, 25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(data=st.data())
+    def check(data):
+        query = data.draw(queries(page))
+        at = open_page(page, **query)
+        assert not at.exception, (query, [e.message for e in at.exception])
+        assert at.title and at.title[0].value, "the page is drawn"
+        for note in at.warning:
+            live = LIVE.search(_outside_code(note.value))
+            assert not live, (query, note.value[:300], live)
+        for element in at.markdown:
+            text = element.value
+            for value in (v for vs in query.values() for v in ([vs] if isinstance(vs, str) else vs)):
+                # a URL value that could be markup, shown in the page: only ever as code (plain words such as
+                # "best v" may be in the page's own text)
+                if len(value) >= 6 and MARKUP.search(value) and value in text:
+                    assert value not in re.sub(r"<[^>]+>", "", _outside_code(text)), (query, text[:300])
+
+    check()

@@ -15,6 +15,9 @@ from tests.apptest_helpers import all_finite, figure_list, open_page
 
 CHANGES = 300
 """Random widget changes per lesson page."""
+FEWER = {"practice": 30}
+"""Pages where a change trains networks (0.2 s for one section, 8 s when a page-wide setting retrains them all):
+fewer changes keep the suite within its time."""
 TEXTS = ["", "abc", "1,,2", "5, 10", "10, 5", "0", "-3", "1e9", "30, 60, 90", "７", "1_0", "nan", "2" * 400]
 """What a student might type into a text box (the milestones of a schedule, say)."""
 SHOWN_NAN = re.compile(r"(?<![\w\\])nan(?!\w)", re.IGNORECASE)
@@ -84,7 +87,7 @@ def test_random_widget_changes_never_break_a_lesson(lesson):
     rng = random.Random(f"monkey:{lesson.key}")
     at = open_page(lesson.key)
     history = []
-    for _ in range(CHANGES):
+    for _ in range(FEWER.get(lesson.key, CHANGES)):
         widgets = _widgets(at)
         w = rng.choice(widgets)
         _change(w, rng)
@@ -94,4 +97,5 @@ def test_random_widget_changes_never_break_a_lesson(lesson):
         for fig in figure_list(at):
             assert all_finite(fig) and _finite_layout(fig["layout"]), (history[-5:], fig["layout"].get("title"))
         text = " ".join(m.value for m in (*at.markdown, *at.latex, *at.warning, *at.info))
-        assert not SHOWN_NAN.search(text), (history[-5:], SHOWN_NAN.search(text))
+        found = SHOWN_NAN.search(text)
+        assert not found, (history[-5:], text[max(0, found.start() - 150) : found.end() + 30] if found else "")

@@ -166,3 +166,59 @@ def test_bad_arguments_are_refused_with_a_clear_message():
         practice.train("softmax", lo.sgd(lr=0.1), epochs=0)
     with pytest.raises(ValueError, match="init must be"):
         practice.initial_params("softmax", init=np.zeros(3))
+
+
+def test_a_rate_per_layer_equals_torch_parameter_groups():
+    """``lr_scale`` is torch's parameter groups: the hidden layer at a tenth of the rate, with Adam."""
+    init = practice.initial_params("mlp", seed=4)
+    scale = practice.layer_scale("mlp", {"0.weight": 0.1, "0.bias": 0.1})
+    h = practice.train("mlp", lo.adam(lr=0.01), epochs=2, batch_size=128, seed=4, lr_scale=scale)
+    d = practice.digits()
+    net = _torch_model("mlp")
+    _load(net, init)
+    opt = torch.optim.Adam([{"params": net[0].parameters(), "lr": 0.001}, {"params": net[2].parameters()}], lr=0.01)
+    x, y = torch.tensor(d.x_train), torch.tensor(d.y_train)
+    for batches in practice.batch_order(len(x), 128, 2, 4):
+        for rows in batches:
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(net(x[rows]), y[rows]).backward()
+            opt.step()
+    np.testing.assert_allclose(h.params, _flat(net), rtol=0, atol=1e-9)
+    with pytest.raises(ValueError, match="no tensor"):
+        practice.layer_scale("mlp", {"1.weight": 0.1})
+
+
+def test_each_step_loss_is_the_loss_before_that_step_and_every_thins_the_curves():
+    """Full batch: the loss the step sees is the training loss after the previous epoch. ``every`` evaluates
+    fewer epochs and changes nothing else."""
+    h = practice.train("softmax", lo.sgd(lr=np.array([0.1, 1.0])), epochs=6)
+    np.testing.assert_allclose(h.step_loss, h.train_loss[:-1], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(h.lrs, np.broadcast_to([0.1, 1.0], (6, 2)))
+    thin = practice.train("softmax", lo.sgd(lr=np.array([0.1, 1.0])), epochs=6, every=3)
+    for e in (0, 3, 6):
+        np.testing.assert_array_equal(thin.val_loss[e], h.val_loss[e])
+    assert np.isnan(thin.val_loss[[1, 2, 4, 5]]).all()
+    np.testing.assert_array_equal(thin.params, h.params)
+
+
+def test_classes_and_train_size_restrict_the_data_and_the_score_is_the_untrained_loss_when_diverged():
+    h = practice.train("softmax", lo.sgd(lr=np.array([0.5, 1e4])), epochs=3, classes=(5, 6, 7, 8, 9), train_size=40)
+    d = practice.digits()
+    keep = np.isin(d.y_val, (5, 6, 7, 8, 9))
+    loss, acc = practice.MODELS["softmax"].evaluate(h.params[:1], d.x_val[keep], d.y_val[keep])
+    assert h.val_loss[-1, 0] == pytest.approx(loss[0], abs=1e-12) and h.val_acc[-1, 0] == acc[0]
+    assert h.step_loss.shape == (3, 2)  # 40 examples, full batch: one step per epoch
+    assert h.score[0] == h.val_loss[-1, 0] and h.score[1] == pytest.approx(math.log(10))
+    with pytest.raises(ValueError, match="classes"):
+        practice.train("softmax", lo.sgd(lr=0.1), epochs=1, classes=(11,))
+
+
+def test_the_model_range_test_ramps_exponentially_and_stops_where_the_loss_explodes():
+    rt = practice.range_test("softmax", "sgd", lr_min=1e-3, lr_max=1e4, epochs=2, batch_size=64)
+    steps = 2 * math.ceil(1257 / 64)
+    ramp = 1e-3 * (1e7) ** (np.arange(steps) / (steps - 1))
+    np.testing.assert_allclose(rt.lrs, ramp[: len(rt.lrs)], rtol=1e-12)
+    assert rt.exploded and len(rt.lrs) < steps - 1
+    assert rt.suggestions["minimum"] == pytest.approx(rt.lrs[np.argmin(rt.smoothed)] / 10, rel=1e-12)
+    assert rt.lrs[0] <= rt.suggestions["valley"] <= rt.lrs[-1]
+    assert rt.smoothed[-1] > 4 * rt.smoothed.min() or not np.isfinite(rt.losses).all()

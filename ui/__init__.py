@@ -357,6 +357,15 @@ def verdict(v: Verdict) -> None:
     )  # one element, not two: every element costs a little on every rerun
 
 
+def equation(*lines: str) -> None:
+    """A display equation too long for one line of a narrow column, as several: a line wider than its column
+    scrolls sideways, and a scrolling region the keyboard cannot reach fails axe (so does KaTeX's ``gathered``,
+    whose box overflows by two pixels). Each line ends in a thin space: a subscript at the very end of a KaTeX
+    display overflows its box by two pixels too."""
+    for line in lines:
+        st.latex(line + r"\;")
+
+
 def takeaway(text: str) -> None:
     st.success(f"**Takeaway.** {text}", icon="💡")
 

@@ -13,7 +13,7 @@ moving sliders for an hour holds at most about 120 MB here: a tolerance sweep ~1
 
 import streamlit as st
 
-from lr_core.lessons import adaptive, convergence, schedules
+from lr_core.lessons import adaptive, convergence, practice, schedules
 
 
 @st.cache_resource(max_entries=64, ttl="1h", show_spinner="Sweeping 300 rates…")
@@ -34,3 +34,33 @@ def run_racer(*args):  # each racer on its own: moving one racer's η reruns onl
 @st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)
 def range_test(cfg: adaptive.RangeTestConfig) -> adaptive.RangeTestScene:
     return adaptive.range_test(cfg)
+
+
+@st.cache_resource(max_entries=32, ttl="1h", show_spinner="Training three networks…")
+def learning_curves(cfg: practice.CurvesConfig) -> practice.Curves:
+    return practice.learning_curves(cfg)
+
+
+@st.cache_resource(max_entries=32, ttl="1h", show_spinner="Training 25 networks per optimizer (a few seconds)…")
+def sensitivity(cfg: practice.SweepConfig) -> practice.Sweep:
+    return practice.sensitivity(cfg)
+
+
+@st.cache_resource(max_entries=32, ttl="1h", show_spinner="Five range tests, and a training at each suggestion…")
+def range_tests(cfg: practice.RangeConfig) -> practice.RangeScene:
+    return practice.range_tests(cfg)
+
+
+@st.cache_resource(max_entries=32, ttl="1h", show_spinner="Three searches, each training its budget of networks…")
+def searches(cfg: practice.SearchConfig) -> practice.SearchScene:
+    return practice.searches(cfg)
+
+
+@st.cache_resource(max_entries=32, ttl="1h", show_spinner="Training 15 networks on a small set…")
+def overfitting(cfg: practice.OverfitConfig) -> practice.Overfit:
+    return practice.overfitting(cfg)
+
+
+@st.cache_resource(max_entries=32, ttl="1h", show_spinner="Pretraining on 0–4, fine-tuning on 5–9…")
+def transfer(cfg: practice.TransferConfig) -> practice.Transfer:
+    return practice.transfer(cfg)

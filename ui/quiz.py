@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from lr_core import figures, quiz
@@ -227,8 +229,13 @@ def ask(question, key: str) -> None:
 def _show_scene(q, key: str) -> None:
     """Run a predict question's scene and show it, with the engine's verdict."""
     result = quiz.run_scene(q.scene)
-    runs = figures.series_list(result.trajs, result.names)
-    if result.surface.dim == 1:
+    if result.surface is None:  # a race of training runs on the digits: their learning curves
+        train = np.stack([h.train_loss for h in result.trajs], axis=1)
+        val = np.stack([h.val_loss for h in result.trajs], axis=1)
+        best = [int(h.best_epoch) for h in result.trajs]
+        fig = figures.learning_curves(result.names, train, val, best, title="The runs")
+    elif result.surface.dim == 1:
+        runs = figures.series_list(result.trajs, result.names)
         xs, ys = curve(result.surface)
         top = float(ys.max())
         fig = figures.path_on_curve(
@@ -241,18 +248,22 @@ def _show_scene(q, key: str) -> None:
             title="The run",
         )
     else:
+        runs = figures.series_list(result.trajs, result.names)
         fig = figures.contour_paths(result.surface, runs, log_levels=True, title="The run", height=480)
     show_figure(fig, "the scene of the question, run by the engine after your prediction.", key=f"{key}.{q.id}.scene")
     for name, label in zip(result.names, result.labels, strict=True):
         st.markdown(f"**{name}** {label.sentence}: {label.reason}.")
 
 
-def embedded_questions(page: Page) -> None:
-    """The page's questions (``page.questions``) at its end; they count in the same score as the Quiz page. An id
-    the bank does not have is reported, never skipped (``tests/test_lessons.py`` keeps the built-in ones whole)."""
+def embedded_questions(page: Page, ids: Sequence[str] | None = None, heading: str = "Check yourself") -> None:
+    """The page's questions (``page.questions``, or those of them in ``ids``: a section's own) where the page puts
+    them; they count in the same score as the Quiz page. An id the bank does not have is reported, never skipped
+    (``tests/test_lessons.py`` keeps the built-in ones whole)."""
     bank = {q.id: q for q in quiz_bank()}
-    st.header("Check yourself")
-    for qid in page.questions:
+    st.header(heading) if ids is None else st.subheader(heading)
+    for qid in page.questions if ids is None else ids:
+        if qid not in page.questions:
+            raise ValueError(f"{qid!r} is not one of {page.key}'s questions (its LESSON.questions)")
         if qid in bank:
             ask(bank[qid], page.key)
         else:

@@ -274,10 +274,28 @@ class SceneRun:
 
 def run_scene(scene: Mapping[str, Any]) -> SceneRun:
     """Run a question's scene: ``surface`` (+ ``surface_params``), ``x0``, ``steps``, ``noise`` and either one
-    ``optimizer`` with ``lr`` (+ ``hyper``) or a list ``racers`` of ``{optimizer, lr}`` tables."""
+    ``optimizer`` with ``lr`` (+ ``hyper``) or a list ``racers`` of ``{optimizer, lr}`` tables. A ``model`` scene
+    trains each racer on the digits instead (:func:`lr_core.practice.train`, the same batches for each; no
+    surface): its runs are :class:`lr_core.practice.History` records, judged by
+    :func:`lr_core.analysis.judge_curve`, and its gaps are the final validation losses."""
     from lr_core.optimizers import VARIANTS, make_optimizer
     from lr_core.runner import run
     from lr_core.surfaces import make_surface
+
+    if "model" in scene:
+        from lr_core import practice
+
+        names, runs = [], []
+        for r in scene["racers"]:
+            hyper = {k: v for k, v in r.items() if k not in ("optimizer", "lr")}
+            opt = make_optimizer(r["optimizer"], r["lr"], **hyper)
+            init = "random" if scene["model"] == "mlp" else "zeros"
+            runs.append(practice.train(scene["model"], opt, epochs=scene["epochs"],
+                                       batch_size=scene.get("batch_size"), init=init))  # fmt: skip
+            label = VARIANTS[r["optimizer"]].label if r["optimizer"] in VARIANTS else r["optimizer"]
+            names.append(f"{label} (η = {r['lr']:g})")
+        verdicts = [analysis.judge_curve(h.train_loss, h.val_loss, int(h.diverged_at)) for h in runs]
+        return SceneRun(None, names, runs, verdicts, [float(h.score) for h in runs])
 
     surface = make_surface(scene["surface"], **scene.get("surface_params", {}))
     racers = scene.get("racers") or [{"optimizer": scene["optimizer"], "lr": scene["lr"], **scene.get("hyper", {})}]
@@ -318,6 +336,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_TEXT = 2000
 MAX_CHOICES = 12
 MAX_SCENE_STEPS = 2000
+MAX_SCENE_EPOCHS = 60
 
 
 def load_bank(*extra_paths: str | Path) -> list[Question]:
@@ -414,6 +433,21 @@ def _parse(source: str, number: int, t: Any) -> Question:
         raise fail(f"cannot be used: {err}") from None
 
 
+def _check_model_scene(scene: dict, fail: Callable[[str], QuizBankError]) -> None:
+    """A race of training runs: ``model``, ``epochs`` (at most :data:`MAX_SCENE_EPOCHS`), an optional
+    ``batch_size`` (full batch without one) and ``racers``."""
+    from lr_core.practice import MODELS
+
+    if scene["model"] not in MODELS:
+        raise fail(f"the scene's model must be one of {', '.join(MODELS)}")
+    if not _is_int(scene.get("epochs")) or not 1 <= scene["epochs"] <= MAX_SCENE_EPOCHS:
+        raise fail(f"the scene's epochs must be a whole number from 1 to {MAX_SCENE_EPOCHS}")
+    if "batch_size" in scene and (not _is_int(scene["batch_size"]) or not 1 <= scene["batch_size"] <= 2000):
+        raise fail("the scene's batch_size must be a whole number from 1 to 2000")
+    if "racers" not in scene:
+        raise fail("a model scene is a race: it needs racers")
+
+
 def _validated(t: dict, fail: Callable[[str], QuizBankError], source: str) -> Question:
 
     for key in ("id", "topic", "kind", "prompt", "explanation"):
@@ -500,9 +534,11 @@ def _validated(t: dict, fail: Callable[[str], QuizBankError], source: str) -> Qu
         if answer is not None:
             raise fail("a predict question has no written answer: the engine's run decides it")
         scene = t.get("scene")
-        if not isinstance(scene, dict) or not {"surface", "x0", "steps"} <= set(scene):
-            raise fail("needs a scene with surface, x0 and steps")
-        if not _is_int(scene["steps"]) or not 1 <= scene["steps"] <= MAX_SCENE_STEPS:
+        if isinstance(scene, dict) and "model" in scene:
+            _check_model_scene(scene, fail)
+        elif not isinstance(scene, dict) or not {"surface", "x0", "steps"} <= set(scene):
+            raise fail("needs a scene with surface, x0 and steps (or a model, epochs and racers)")
+        elif not _is_int(scene["steps"]) or not 1 <= scene["steps"] <= MAX_SCENE_STEPS:
             raise fail(f"the scene's steps must be a whole number from 1 to {MAX_SCENE_STEPS}")
         if "racers" in scene and (
             not isinstance(scene["racers"], list)

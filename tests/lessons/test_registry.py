@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_lesson_module_is_registered_with_a_page_file_and_unique_paths():
-    assert [p.key for p in lessons.LESSONS] == ["update_rule", "convergence", "schedules", "adaptive"]
+    assert [p.key for p in lessons.LESSONS] == ["update_rule", "convergence", "schedules", "adaptive", "practice"]
     assert lessons.PAGES[0] is lessons.HOME and lessons.PAGES[-1] is lessons.QUIZ
     for page in lessons.PAGES:
         assert (ROOT / page.file).is_file(), page.file

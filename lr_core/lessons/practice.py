@@ -1,0 +1,480 @@
+"""Lesson 5, choosing the rate on a real model (``pages/practice.py``): learning curves, sensitivity, the range
+test, search, overfitting and transfer learning, on scikit-learn's handwritten digits (:mod:`lr_core.practice`).
+
+Each section has a config (a frozen dataclass, so a page can cache on it) and a pure function that trains what it
+shows. The model and mini-batch size are the page's; every section reads them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lr_core import analysis, search
+from lr_core import practice as engine
+from lr_core.analysis import CurveVerdict, RangeTest
+from lr_core.controls import Choice, MultiChoice, Number, Toggle, build, by_key
+from lr_core.lessons import Page
+from lr_core.lessons.adaptive import COURSE_RATES
+from lr_core.optimizers import VARIANTS, make_optimizer
+
+LESSON = Page(
+    "5 · Practice",
+    "rate-in-practice",
+    "🎯",
+    "A real model on real data (handwritten digits): learning curves, how sensitive each optimizer is to η, the "
+    "range test, grid, random and Bayesian search, overfitting, and lower rates for transfer learning.",
+    "pages/practice.py",
+    "practice",
+    questions=("practice-curves-race", "practice-early-stopping", "practice-adam-race", "practice-range-spread",
+               "practice-search-budget", "practice-overfit-remedies", "practice-gap", "practice-transfer-rate"),
+    order=5,
+)  # fmt: skip
+
+MODEL_LABELS = {
+    "mlp": f"MLP, one hidden layer of {engine.HIDDEN} ReLU units (non-convex)",
+    "softmax": "softmax regression (convex: logistic regression for 10 classes)",
+}
+BATCHES = ("16", "32", "64", "128", "full")
+SWEEP = np.geomspace(1e-5, 10.0, 25)
+"""The rates of a sensitivity sweep and the search's range: 10⁻⁵ to 10, four per decade."""
+GOOD = 1.5
+"""A rate is in an optimizer's good range when its score is within this factor of that optimizer's best."""
+SEEDS = 5
+"""Seeds (batch orders, and the MLP's initial weights) the range test is repeated over."""
+PRETRAIN = (0, 1, 2, 3, 4)
+FINETUNE = (5, 6, 7, 8, 9)
+
+_OPT_LABELS = {name: v.label for name, v in VARIANTS.items()}
+
+
+def _rate(key: str, label: str, default: float, **kw: Any) -> Number:
+    return Number(key=key, label=label, default=default, lo=1e-5, hi=30.0, scale="log", per_decade=6,
+                  marks=lambda _: (1e-3, 1e-2, 0.1, 1.0), **kw)  # fmt: skip
+
+
+CONTROLS = (
+    Choice(key="model", label="model", default="mlp", options=tuple(MODEL_LABELS), labels=MODEL_LABELS),
+    Choice(key="batch", label="mini-batch size", default="32", options=BATCHES,
+           labels={b: ("full batch (all 1257)" if b == "full" else b) for b in BATCHES}, field=None),
+    Number(key="epochs", label="epochs per training run", default=20, lo=2, hi=60, integer=True),
+    # 1. learning curves
+    Choice(key="opt", label="optimizer", default="sgd", options=tuple(VARIANTS), labels=_OPT_LABELS,
+           field="optimizer"),
+    _rate("lr1", "rate 1 (try it small)", 0.01, field=None),
+    _rate("lr2", "rate 2", 0.3, field=None),
+    _rate("lr3", "rate 3 (try it large)", 3.0, field=None),
+    # 2. sensitivity
+    MultiChoice(key="sens", label="optimizers to sweep", default=("sgd", "momentum", "adam"), options=tuple(VARIANTS),
+                labels=_OPT_LABELS, empty=False, field="optimizers"),
+    # 3. range test
+    Choice(key="rt_opt", label="optimizer for the range test", default="sgd", options=tuple(VARIANTS),
+           labels=_OPT_LABELS, field="optimizer"),
+    Number(key="rt_epochs", label="epochs of the test (its steps: epochs × batches)", default=2, lo=1, hi=5,
+           integer=True, field="epochs"),
+    Number(key="rt_seed", label="seed shown", default=0, lo=0, hi=SEEDS - 1, integer=True, field=None),
+    # 4. search
+    Choice(key="se_opt", label="optimizer to tune", default="sgd", options=tuple(VARIANTS), labels=_OPT_LABELS,
+           field="optimizer"),
+    Number(key="trials", label="budget: trainings per search", default=12, lo=4, hi=30, integer=True),
+    Number(key="se_seed", label="random seed of the searches", default=0, lo=0, hi=99, integer=True, field="seed"),
+    # 5. overfitting
+    Number(key="of_n", label="training examples", default=100, lo=30, hi=1257, step=1, integer=True,
+           field="train_size"),
+    Toggle(key="of_wd", label="weight decay (L2, λ = 0.01)", default=False, field="weight_decay"),
+    Toggle(key="of_es", label="early stopping", default=False, field=None,
+           help="Keep the model of the epoch with the lowest validation loss, not the last one."),
+    _rate("of_lr", "rate whose curves are shown", 0.3, field=None),
+    # 6. transfer learning
+    _rate("tl_lr", "rate η of the new task", 0.3, field="lr"),
+    Number(key="tl_f", label="pretrained layer's rate, as a fraction of η", default=0.1, lo=1e-3, hi=1.0,
+           scale="log", per_decade=6, marks=lambda _: (0.01, 0.1), field="factor"),
+    Number(key="tl_n", label="training examples of the new digits", default=60, lo=20, hi=600, step=10,
+           integer=True, field="train_size"),
+)  # fmt: skip
+"""Every setting of the lesson, declared once."""
+
+
+_BY_KEY = by_key(CONTROLS)
+
+
+def _build(cls: type, keys: tuple[str, ...], values: Mapping[str, Any], **extra: Any) -> Any:
+    """The config ``cls`` from the controls ``keys`` (several sections' controls fill a field of the same name)."""
+    return build(cls, [_BY_KEY[k] for k in keys], values, **extra)
+
+
+def batch_size(values: Mapping[str, Any]) -> int | None:
+    """The page's mini-batch size (``None``: full batch)."""
+    return None if values["batch"] == "full" else int(values["batch"])
+
+
+def _init(model: str) -> str:
+    return "random" if model == "mlp" else "zeros"
+
+
+# ------------------------------------------------------------------------------------------ 1. learning curves
+
+
+@dataclass(frozen=True)
+class CurvesConfig:
+    """Three rates of ``optimizer`` on ``model``, trained side by side with the same batches."""
+
+    model: str = "mlp"
+    optimizer: str = "sgd"
+    lrs: tuple[float, ...] = (0.01, 0.3, 3.0)
+    epochs: int = 20
+    batch_size: int | None = 32
+
+
+@dataclass(frozen=True)
+class Curves:
+    config: CurvesConfig
+    history: engine.History
+    verdicts: list[CurveVerdict]
+    labels: list[str]
+    table: pd.DataFrame
+
+
+def curves_config(values: Mapping[str, Any]) -> CurvesConfig:
+    lrs = (values["lr1"], values["lr2"], values["lr3"])
+    return _build(CurvesConfig, ("model", "opt", "epochs"), values, lrs=lrs, batch_size=batch_size(values))
+
+
+def _judge(h: engine.History, i: int) -> CurveVerdict:
+    return analysis.judge_curve(h.train_loss[:, i], h.val_loss[:, i], int(h.diverged_at[i]))
+
+
+def learning_curves(cfg: CurvesConfig) -> Curves:
+    """Train the three rates as one batch; judge each run's curves."""
+    opt = make_optimizer(cfg.optimizer, np.array(cfg.lrs, dtype=float))
+    h = engine.train(cfg.model, opt, epochs=cfg.epochs, batch_size=cfg.batch_size, init=_init(cfg.model))
+    verdicts = [_judge(h, i) for i in range(len(cfg.lrs))]
+    labels = [f"η = {lr:.3g}" for lr in cfg.lrs]
+    best = h.best_epoch
+    table = pd.DataFrame(
+        {
+            "rate": labels,
+            "verdict": [v.label for v in verdicts],
+            "final training loss": h.train_loss[-1],
+            "final validation loss": h.val_loss[-1],
+            "gap (validation − training)": [v.gap for v in verdicts],
+            "early stopping's epoch": best,
+            "validation accuracy there": [h.val_acc[b, i] for i, b in enumerate(best)],
+        }
+    )
+    return Curves(cfg, h, verdicts, labels, table)
+
+
+# ------------------------------------------------------------------------------------------ 2. sensitivity
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """A sweep of :data:`SWEEP` rates for each of ``optimizers`` on ``model``."""
+
+    model: str = "mlp"
+    optimizers: tuple[str, ...] = ("sgd", "momentum", "adam")
+    epochs: int = 20
+    batch_size: int | None = 32
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Every optimizer's score (final validation loss; a diverged run scores as untrained) at each rate of
+    :data:`SWEEP`, and its good range: the contiguous rates around its best within :data:`GOOD` of it."""
+
+    config: SweepConfig
+    lrs: np.ndarray
+    scores: dict[str, np.ndarray]
+    good: dict[str, tuple[float, float]]
+    table: pd.DataFrame
+
+
+def sweep_config(values: Mapping[str, Any]) -> SweepConfig:
+    return _build(SweepConfig, ("model", "sens", "epochs"), values, batch_size=batch_size(values))
+
+
+def score(model: str, optimizer: str, lrs: np.ndarray, epochs: int, batch: int | None) -> np.ndarray:
+    """The objective of the sweeps and searches: train ``model`` with ``optimizer`` at each of ``lrs`` (one batch)
+    and return the scores (:attr:`lr_core.practice.History.score`), evaluating only at the end."""
+    opt = make_optimizer(optimizer, np.asarray(lrs, dtype=float))
+    return engine.train(model, opt, epochs=epochs, batch_size=batch, init=_init(model), every=epochs).score
+
+
+def sensitivity(cfg: SweepConfig) -> Sweep:
+    """Sweep each optimizer over :data:`SWEEP` and measure its good range."""
+    scores = {o: score(cfg.model, o, SWEEP, cfg.epochs, cfg.batch_size) for o in cfg.optimizers}
+    good = {o: analysis.good_range(SWEEP, s, GOOD) for o, s in scores.items()}
+    table = pd.DataFrame(
+        {
+            "optimizer": [VARIANTS[o].label for o in cfg.optimizers],
+            "best rate": [float(SWEEP[np.argmin(s)]) for s in scores.values()],
+            "best validation loss": [float(np.min(s)) for s in scores.values()],
+            f"good range (within {GOOD}× of its best)": [f"{lo:.3g} – {hi:.3g}" for lo, hi in good.values()],
+            "width (decades)": [math.log10(hi / lo) for lo, hi in good.values()],
+            "the course's typical rate": [COURSE_RATES.get(o, float("nan")) for o in cfg.optimizers],
+            "its validation loss": [
+                float(np.interp(math.log(COURSE_RATES[o]), np.log(SWEEP), s)) if o in COURSE_RATES else float("nan")
+                for o, s in scores.items()
+            ],
+        }
+    )
+    return Sweep(cfg, SWEEP, scores, good, table)
+
+
+# ------------------------------------------------------------------------------------------ 3. range test
+
+
+@dataclass(frozen=True)
+class RangeConfig:
+    model: str = "mlp"
+    optimizer: str = "sgd"
+    epochs: int = 2
+    batch_size: int = 32
+    check_epochs: int = 20
+
+
+@dataclass(frozen=True)
+class RangeScene:
+    """The range test run once per seed (``tests``), each rule's suggestion per seed, and a training run of
+    ``check_epochs`` at each suggestion of every seed (``checks[rule][seed]``, the final validation loss)."""
+
+    config: RangeConfig
+    tests: list[RangeTest]
+    suggestions: dict[str, np.ndarray]
+    checks: dict[str, np.ndarray]
+    table: pd.DataFrame
+
+
+def range_config(values: Mapping[str, Any]) -> RangeConfig:
+    batch = batch_size(values) or 32  # a range test needs many steps: full batch would give a handful
+    return _build(
+        RangeConfig, ("model", "rt_opt", "rt_epochs"), values, batch_size=batch, check_epochs=values["epochs"]
+    )
+
+
+def range_tests(cfg: RangeConfig) -> RangeScene:
+    """The range test over :data:`SEEDS` seeds, and a check of every suggestion: all suggestions trained as one
+    batch (the check uses seed 0's batches for every suggestion, so they differ in the rate alone)."""
+    tests = [
+        engine.range_test(cfg.model, cfg.optimizer, lr_min=1e-5, lr_max=30.0, epochs=cfg.epochs,
+                          batch_size=cfg.batch_size, seed=seed)
+        for seed in range(SEEDS)
+    ]  # fmt: skip
+    rules = list(analysis.RANGE_RULES)
+    suggestions = {r: np.array([t.suggestions[r] for t in tests]) for r in rules}
+    everything = np.concatenate([suggestions[r] for r in rules])
+    scores = score(cfg.model, cfg.optimizer, everything, cfg.check_epochs, cfg.batch_size).reshape(len(rules), SEEDS)
+    checks = dict(zip(rules, scores, strict=True))
+    table = pd.DataFrame(
+        {
+            "rule": [analysis.RANGE_RULES[r] for r in rules],
+            "suggestions over the seeds": [f"{s.min():.3g} – {s.max():.3g}" for s in suggestions.values()],
+            "spread (largest ÷ smallest)": [float(s.max() / s.min()) for s in suggestions.values()],
+            f"validation loss after {cfg.check_epochs} epochs (median)": [float(np.median(c)) for c in scores],
+            "worst seed's": [float(np.max(c)) for c in scores],
+        }
+    )
+    return RangeScene(cfg, tests, suggestions, checks, table)
+
+
+# ------------------------------------------------------------------------------------------ 4. search
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    model: str = "mlp"
+    optimizer: str = "sgd"
+    trials: int = 12
+    seed: int = 0
+    epochs: int = 20
+    batch_size: int | None = 32
+
+
+@dataclass(frozen=True)
+class SearchScene:
+    config: SearchConfig
+    searches: dict[str, search.Search]
+    table: pd.DataFrame
+
+
+def search_config(values: Mapping[str, Any]) -> SearchConfig:
+    keys = ("model", "se_opt", "trials", "se_seed", "epochs")
+    return _build(SearchConfig, keys, values, batch_size=batch_size(values))
+
+
+def searches(cfg: SearchConfig) -> SearchScene:
+    """Grid, random and Bayesian search over :data:`SWEEP`'s range with the same budget and objective."""
+
+    def objective(lrs: np.ndarray) -> np.ndarray:
+        return score(cfg.model, cfg.optimizer, lrs, cfg.epochs, cfg.batch_size)
+
+    lo, hi = float(SWEEP[0]), float(SWEEP[-1])
+    found = {k: run(objective, lo, hi, cfg.trials, cfg.seed) for k, (_, run) in search.SEARCHES.items()}
+    table = pd.DataFrame(
+        {
+            "method": [search.SEARCHES[k][0] for k in found],
+            "best rate found": [s.best_lr for s in found.values()],
+            "its validation loss": [float(s.scores.min()) for s in found.values()],
+            "trials to get within 5% of that": [int(np.argmax(s.best_so_far <= 1.05 * s.scores.min())) + 1
+                                                for s in found.values()],
+            "trials that diverged or did not learn": [int(np.sum(s.scores >= 0.9 * s.scores.max()))
+                                                      for s in found.values()],
+        }
+    )  # fmt: skip
+    return SearchScene(cfg, found, table)
+
+
+# ------------------------------------------------------------------------------------------ 5. overfitting
+
+
+@dataclass(frozen=True)
+class OverfitConfig:
+    """The MLP on the first ``train_size`` training examples, full batch with SGD + momentum, at each rate of
+    :data:`OVERFIT_RATES`, with or without weight decay."""
+
+    train_size: int = 100
+    weight_decay: bool = False
+    epochs: int = 300
+
+
+OVERFIT_RATES = np.geomspace(1e-3, 3.0, 15)
+WEIGHT_DECAY = 0.01
+
+
+@dataclass(frozen=True)
+class Overfit:
+    config: OverfitConfig
+    lrs: np.ndarray
+    history: engine.History
+
+
+def overfit_config(values: Mapping[str, Any]) -> OverfitConfig:
+    return _build(OverfitConfig, ("of_n", "of_wd"), values)
+
+
+def overfitting(cfg: OverfitConfig) -> Overfit:
+    opt = make_optimizer("momentum", OVERFIT_RATES, weight_decay=WEIGHT_DECAY if cfg.weight_decay else 0.0)
+    h = engine.train("mlp", opt, epochs=cfg.epochs, train_size=cfg.train_size, init="random")
+    return Overfit(cfg, OVERFIT_RATES, h)
+
+
+def at_stop(h: engine.History, early_stopping: bool) -> dict[str, np.ndarray]:
+    """Each run's losses and accuracies where training stops: the last epoch, or with early stopping the epoch of
+    lowest validation loss."""
+    epoch = h.best_epoch if early_stopping else np.full(h.val_loss.shape[1:], h.val_loss.shape[0] - 1)
+    runs = np.arange(h.val_loss.shape[1])
+    return {
+        "epoch": epoch,
+        "train_loss": h.train_loss[epoch, runs],
+        "val_loss": h.val_loss[epoch, runs],
+        "val_acc": h.val_acc[epoch, runs],
+    }
+
+
+# ------------------------------------------------------------------------------------------ 6. transfer learning
+
+
+@dataclass(frozen=True)
+class TransferConfig:
+    """Fine-tune on digits 5-9 (the first ``train_size`` of them) an MLP pretrained on digits 0-4, with SGD +
+    momentum: the new output layer at ``lr``, the pretrained layer at ``factor`` × ``lr``."""
+
+    lr: float = 0.3
+    factor: float = 0.1
+    train_size: int = 60
+    epochs: int = 30
+
+
+@dataclass(frozen=True)
+class Transfer:
+    config: TransferConfig
+    labels: list[str]
+    histories: list[engine.History]
+
+
+def transfer_config(values: Mapping[str, Any]) -> TransferConfig:
+    return _build(TransferConfig, ("tl_lr", "tl_f", "tl_n"), values)
+
+
+@lru_cache(maxsize=1)
+def pretrained() -> np.ndarray:
+    """An MLP trained on digits 0-4 (SGD + momentum, η = 0.03, mini-batches of 32, 20 epochs), whose output layer
+    is then replaced by a fresh one (seeded Glorot, biases zero): the starting point of fine-tuning."""
+    opt = make_optimizer("momentum", 0.03)
+    h = engine.train("mlp", opt, epochs=20, batch_size=32, classes=PRETRAIN, init="random")
+    fresh = engine.initial_params("mlp", seed=1)
+    head = engine.layer_scale("mlp", {"0.weight": 0.0, "0.bias": 0.0}).astype(bool)
+    return np.where(head, fresh, h.params)
+
+
+def transfer(cfg: TransferConfig) -> Transfer:
+    """Three fine-tunings from the pretrained MLP (one rate for every layer; a lower rate for the pretrained layer;
+    that layer frozen) as one batch, and the same MLP trained from scratch at η."""
+    hidden = {"0.weight": 1.0, "0.bias": 1.0}
+    scales = np.stack(
+        [engine.layer_scale("mlp", {k: f * v for k, v in hidden.items()}) for f in (1.0, cfg.factor, 0.0)]
+    )
+    common = dict(epochs=cfg.epochs, batch_size=16, classes=FINETUNE, train_size=cfg.train_size)
+    opt = make_optimizer("momentum", np.full(3, cfg.lr))
+    tuned = engine.train("mlp", opt, init=pretrained(), lr_scale=scales, **common)
+    scratch = engine.train("mlp", make_optimizer("momentum", cfg.lr), init="random", **common)
+    labels = [
+        f"pretrained, every layer at η = {cfg.lr:.3g}",
+        f"pretrained, its layer at {cfg.factor:.3g} η",
+        "pretrained, its layer frozen",
+        f"from scratch at η = {cfg.lr:.3g}",
+    ]
+    return Transfer(cfg, labels, [tuned, scratch])
+
+
+def transfer_table(result: Transfer) -> pd.DataFrame:
+    """Each fine-tuning's validation accuracy and loss at the end and at its best epoch."""
+    tuned, scratch = result.histories
+    acc = np.concatenate([tuned.val_acc, scratch.val_acc[:, None]], axis=1)
+    loss = np.concatenate([tuned.val_loss, scratch.val_loss[:, None]], axis=1)
+    return pd.DataFrame(
+        {
+            "run": result.labels,
+            "validation accuracy after epoch 1": acc[1],
+            "at the end": acc[-1],
+            "best": np.nanmax(acc, axis=0),
+            "final validation loss": loss[-1],
+        }
+    )
+
+
+def transfer_summary(result: Transfer) -> str:
+    """What this run of the transfer section shows, in words, from its numbers: does the lower rate for the
+    pretrained layer beat one rate for all, and does pretraining beat training from scratch."""
+    tuned, scratch = result.histories
+    loss = np.append(tuned.val_loss[-1], scratch.val_loss[-1])
+    acc = np.append(tuned.val_acc[-1], scratch.val_acc[-1])
+    if not np.all(np.isfinite(loss[:2])):
+        gone = [result.labels[i] for i in (0, 1) if not np.isfinite(loss[i])]
+        return f"Here {' and '.join(gone)} diverged: η is too large for fine-tuning."
+    better = (
+        "about the same" if abs(loss[1] - loss[0]) < 0.01 * loss[0] else "a lower" if loss[1] < loss[0] else "a higher"
+    )
+    first = (
+        f"Here the lower rate for the pretrained layer ends with {better} validation loss as one rate for every layer"
+        if better == "about the same"
+        else f"Here the lower rate for the pretrained layer ends with {better} validation loss than one rate for every "
+        "layer"
+    ) + f" ({loss[1]:.3g} against {loss[0]:.3g}; accuracy {acc[1]:.1%} against {acc[0]:.1%})."
+    best = int(np.nanargmin(loss[:3]))
+    if np.isfinite(loss[3]):
+        verdict = "better than" if loss[best] < loss[3] else "no better than"
+        second = (
+            f" The best fine-tuning ({result.labels[best]}, {loss[best]:.3g}) does {verdict} training from scratch "
+            f"({loss[3]:.3g}) on these {result.config.train_size} examples."
+        )
+    else:
+        second = " Training from scratch at this rate diverged."
+    return first + second
