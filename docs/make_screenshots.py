@@ -21,6 +21,7 @@ SHOTS = {
     "convergence-stability": "convergence-stability?lr1=0.8",
     "lr-schedules": "lr-schedules?show=step_decay,cosine_annealing,cyclic",
     "adaptive-methods": "adaptive-methods?opt=sgd,momentum,rmsprop,adam&lr_rmsprop=0.01",
+    "rate-in-practice": "rate-in-practice",
     "quiz": "quiz-yourself?topics=step%20size,convergence%20%26%20stability&n=5",
 }
 

@@ -544,21 +544,24 @@ def schedule_plot(steps: np.ndarray, rates: dict[str, np.ndarray], title: str = 
 
 
 def range_test_plot(lrs: np.ndarray, losses: np.ndarray, smoothed: np.ndarray, suggestions: dict[str, float]) -> Spec:
-    """Loss against a growing rate, with the rate each rule suggests marked."""
+    """Loss against a growing rate, with the rate each rule suggests as a vertical line named in the legend (three
+    labels over the plot would overlap wherever two rules agree)."""
+    finite = losses[np.isfinite(losses)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (1e-3, 1.0)
     fig = _figure(
         [
             {"type": "scatter", "x": typed(lrs), "y": typed(losses), "mode": "markers", "name": "loss after the step",
              "marker": {"color": PALETTE[5], "size": 6}},
             _line(lrs, smoothed, "smoothed", 0),
+            *(_line([lr, lr], [low, high], f"{rule}: {lr:.3g}", i, width=2)
+              for i, (rule, lr) in enumerate(suggestions.items(), start=1)),
         ],
         "Learning-rate range test",
         400,
     )  # fmt: skip
-    for i, (rule, lr) in enumerate(suggestions.items(), start=1):
-        _vline(fig, lr, f"{rule} {lr:.3g}", i)
     fig["layout"]["xaxis"] = {"title": {"text": "learning rate η (log scale)"}, "type": "log"}
     fig["layout"]["yaxis"] = {"title": {"text": "loss (log scale)"}, "type": "log", "exponentformat": "power"}
-    return fig
+    return _legend_room(fig)
 
 
 # ------------------------------------------------------------------------------------------------- practice

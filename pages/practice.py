@@ -96,9 +96,7 @@ def sensitivity() -> None:
         key="practice_sensitivity_fig",
     )
     st.dataframe(result.table, hide_index=True, width="stretch")
-    widths = ", ".join(
-        rf"\text{{{labels[o]}}}: {np.log10(hi / lo):.2f}" for o, (lo, hi) in result.good.items() if o in chosen
-    )
+    widths = ", ".join(rf"\text{{{labels[o]}}}: {result.width(o):.2f}" for o in result.good if o in chosen)
     ui.equation(
         rf"\text{{good range}} = \{{\eta : V(\eta) \le {lesson.GOOD}\,\min V\}},\quad "
         rf"\text{{width}} = \log_{{10}}\frac{{\eta_{{hi}}}}{{\eta_{{lo}}}}\ \text{{decades}}",
@@ -230,7 +228,7 @@ def overfit() -> None:
     result = cache.overfitting(lesson.overfit_config(scene.values))
     h = result.history
     stop = lesson.at_stop(h, early)
-    i = int(np.argmin(np.abs(np.log(result.lrs) - np.log(lr))))
+    i = lesson.nearest(result.lrs, lr)
     with right:
         ui.show_figure(
             figures.gap_plot(result.lrs, stop["train_loss"], stop["val_loss"], float(result.lrs[i]),
@@ -268,7 +266,7 @@ ui.takeaway(
     "With few examples the network can memorize them: the training loss heads to zero while the validation loss "
     "stops falling and rises. In a fixed budget of epochs the gap is widest at the rates that fit fastest; a rate "
     "too low never gets that far (it underfits), and a rate too high fails to fit at all. (The course also warns "
-    "that a rate too low can overfit: given many more epochs it settles into the training set's quirks as well.) "
+    "that a rate too low can overfit; within these epochs it does not get the chance.) "
     "Weight decay pulls the weights back and narrows the gap at the larger rates; early stopping keeps the epoch "
     "where validation was best."
 )
@@ -287,10 +285,7 @@ def transfer() -> None:
     scene.sync()
     cfg = ui.engine(lambda: lesson.transfer_config(scene.values))
     result = cache.transfer(cfg)
-    tuned, scratch = result.histories
-    acc = np.concatenate([tuned.val_acc, scratch.val_acc[:, None]], axis=1)
-    loss = np.concatenate([tuned.val_loss, scratch.val_loss[:, None]], axis=1)
-    best = np.argmin(np.where(np.isnan(loss), np.inf, loss), axis=0)
+    acc, _, best = lesson.transfer_curves(result)
     with right:
         ui.show_figure(
             figures.learning_curves(result.labels, acc, acc, best, accuracy=True, validation_only=True,

@@ -38,8 +38,8 @@ LESSON = Page(
 )  # fmt: skip
 
 MODEL_LABELS = {
-    "mlp": f"MLP, one hidden layer of {engine.HIDDEN} ReLU units (non-convex)",
-    "softmax": "softmax regression (convex: logistic regression for 10 classes)",
+    "mlp": f"MLP, {engine.HIDDEN} ReLU units (non-convex)",
+    "softmax": "softmax regression (convex)",
 }
 BATCHES = ("16", "32", "64", "128", "full")
 SWEEP = np.geomspace(1e-5, 10.0, 25)
@@ -195,6 +195,11 @@ class Sweep:
     good: dict[str, tuple[float, float]]
     table: pd.DataFrame
 
+    def width(self, optimizer: str) -> float:
+        """The width of ``optimizer``'s good window, in decades: :math:`\\log_{10}(\\eta_{hi}/\\eta_{lo})`."""
+        lo, hi = self.good[optimizer]
+        return math.log10(hi / lo)
+
 
 def sweep_config(values: Mapping[str, Any]) -> SweepConfig:
     return _build(SweepConfig, ("model", "sens", "epochs"), values, batch_size=batch_size(values))
@@ -217,7 +222,7 @@ def sensitivity(cfg: SweepConfig) -> Sweep:
             "best rate": [float(SWEEP[np.argmin(s)]) for s in scores.values()],
             "best validation loss": [float(np.min(s)) for s in scores.values()],
             f"good range (within {GOOD}× of its best)": [f"{lo:.3g} – {hi:.3g}" for lo, hi in good.values()],
-            "width (decades)": [math.log10(hi / lo) for lo, hi in good.values()],
+            "width (decades)": [math.log10(hi / lo) for lo, hi in good.values()],  # Sweep.width
             "the course's typical rate": [COURSE_RATES.get(o, float("nan")) for o in cfg.optimizers],
             "its validation loss": [
                 float(np.interp(math.log(COURSE_RATES[o]), np.log(SWEEP), s)) if o in COURSE_RATES else float("nan")
@@ -259,6 +264,11 @@ def range_config(values: Mapping[str, Any]) -> RangeConfig:
     )
 
 
+def _ratio(x: float) -> str:
+    """A ratio as a reader takes it in: "3.1×", "480×", "2.5 million×"."""
+    return f"{x:.2g}×" if x < 100 else f"{x:,.0f}×" if x < 1e6 else f"{x / 1e6:,.1f} million×"
+
+
 def range_tests(cfg: RangeConfig) -> RangeScene:
     """The range test over :data:`SEEDS` seeds, and a check of every suggestion: all suggestions trained as one
     batch (the check uses seed 0's batches for every suggestion, so they differ in the rate alone)."""
@@ -276,7 +286,7 @@ def range_tests(cfg: RangeConfig) -> RangeScene:
         {
             "rule": [analysis.RANGE_RULES[r] for r in rules],
             "suggestions over the seeds": [f"{s.min():.3g} – {s.max():.3g}" for s in suggestions.values()],
-            "spread (largest ÷ smallest)": [float(s.max() / s.min()) for s in suggestions.values()],
+            "spread (largest ÷ smallest)": [_ratio(s.max() / s.min()) for s in suggestions.values()],
             f"validation loss after {cfg.check_epochs} epochs (median)": [float(np.median(c)) for c in scores],
             "worst seed's": [float(np.max(c)) for c in scores],
         }
@@ -365,6 +375,11 @@ def overfitting(cfg: OverfitConfig) -> Overfit:
     return Overfit(cfg, OVERFIT_RATES, h)
 
 
+def nearest(lrs: np.ndarray, lr: float) -> int:
+    """The index of the rate of ``lrs`` nearest ``lr`` on a log scale: the run a rate control shows."""
+    return int(np.argmin(np.abs(np.log(lrs) - np.log(lr))))
+
+
 def at_stop(h: engine.History, early_stopping: bool) -> dict[str, np.ndarray]:
     """Each run's losses and accuracies where training stops: the last epoch, or with early stopping the epoch of
     lowest validation loss."""
@@ -434,11 +449,17 @@ def transfer(cfg: TransferConfig) -> Transfer:
     return Transfer(cfg, labels, [tuned, scratch])
 
 
-def transfer_table(result: Transfer) -> pd.DataFrame:
-    """Each fine-tuning's validation accuracy and loss at the end and at its best epoch."""
+def transfer_curves(result: Transfer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The four runs' validation accuracy and loss per epoch, ``(epochs + 1, 4)``, and each one's best epoch."""
     tuned, scratch = result.histories
     acc = np.concatenate([tuned.val_acc, scratch.val_acc[:, None]], axis=1)
     loss = np.concatenate([tuned.val_loss, scratch.val_loss[:, None]], axis=1)
+    return acc, loss, np.argmin(np.where(np.isnan(loss), np.inf, loss), axis=0)
+
+
+def transfer_table(result: Transfer) -> pd.DataFrame:
+    """Each fine-tuning's validation accuracy and loss at the end and at its best epoch."""
+    acc, loss, _ = transfer_curves(result)
     return pd.DataFrame(
         {
             "run": result.labels,
