@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+import ui
+from lr_core.course import DIRECTIONS, REFERENCES
 from lr_core.lessons import LESSONS, QUIZ
+from lr_core.lessons import page as page_of
 
 st.title("LR Lab 📉")
 st.markdown(
@@ -18,5 +21,16 @@ for page in (*LESSONS, QUIZ):
     with st.container(border=True):
         st.page_link(page.file, label=f"**{page.title}**", icon=page.icon)
         st.markdown(page.blurb)
+
+st.header("What comes next")
+st.markdown("The course ends with four directions of research; each already has a piece you can move here.")
+for d in DIRECTIONS:
+    lesson = page_of(d.lesson)
+    with st.container(border=True):
+        st.markdown(f"**{d.title}.** {d.sentence} See {d.look}:")
+        st.page_link(lesson.file, label=lesson.title, icon=lesson.icon)
+
+st.header("References")
+st.markdown("\n".join(f"- [{ui.plain(r.citation)}]({r.url}) (see *{page_of(r.lesson).title}*)" for r in REFERENCES))
 
 st.markdown("Built on a numpy engine (lr_core) whose optimizers and schedules match torch.optim to float64 precision.")

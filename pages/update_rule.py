@@ -11,7 +11,8 @@ scene = ui.Scene(lesson.LESSON, lesson.CONTROLS)
 
 ui.lesson_header(
     lesson.LESSON,
-    "Gradient descent moves the parameter against the slope, by a step proportional to the learning rate: "
+    "Gradient descent moves the parameter against the slope, by a step proportional to the learning rate η "
+    "(many texts write it α): "
     r"$\theta_{t+1} = \theta_t - \eta\,\nabla J(\theta_t)$. Here the loss is $J(\theta) = a(\theta - \theta^*)^2$, "
     r"a parabola whose curvature $J'' = 2a$ is the same everywhere: that curvature is the $L$ of the course's rule "
     r"$\eta < 2/L$ (the loss is called $J$, as in the course, so that $L$ names only the curvature).",

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 
+from lr_core.lessons import page as page_of
 from tests.apptest_helpers import PAGES, all_finite, array, charts, figure_list, no_errors, open_page, trace
 from tests.test_runner import seed_loop
 
@@ -349,3 +350,19 @@ def test_a_real_click_is_taken():
     import ui
 
     assert ui.click_point({"x": 1, "y": -2.5}) == (1.0, -2.5)
+
+
+def test_the_home_page_closes_with_the_courses_directions_and_its_five_references_as_links():
+    from streamlit.testing.v1 import AppTest
+
+    from lr_core.course import DIRECTIONS, REFERENCES
+    from tests.apptest_helpers import APP
+
+    at = AppTest.from_file(APP, default_timeout=60).run()  # the app opens on the home page
+    no_errors(at)
+    assert [h.value for h in at.header][-2:] == ["What comes next", "References"]
+    text = " ".join(m.value for m in at.markdown)
+    assert len(REFERENCES) == 5 and all(f"]({r.url})" in text for r in REFERENCES)
+    assert all(d.title in text for d in DIRECTIONS)
+    links = [p.proto.page for p in at.get("page_link")]
+    assert all(page_of(d.lesson).url_path in links for d in DIRECTIONS), links
