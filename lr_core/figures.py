@@ -535,11 +535,20 @@ def local_curvature_plot(
 # ------------------------------------------------------------------------------------------ schedules, tests
 
 
-def schedule_plot(steps: np.ndarray, rates: dict[str, np.ndarray], title: str = "Learning rate ηₜ") -> Spec:
-    """Each schedule's rate against the step."""
-    fig = _figure([_line(steps, values, name, i) for i, (name, values) in enumerate(rates.items())], title, 380)
+def schedule_plot(
+    steps: np.ndarray, rates: dict[str, np.ndarray], title: str = "Learning rate ηₜ", log: bool = False
+) -> Spec:
+    """Each schedule's (or coordinate's) rate against the step, from zero or on a log axis (a value that is not
+    finite, or not positive on a log axis, is left out)."""
+    drawable = lambda v: np.isfinite(v) & ((v > 0) if log else True)
+    data = [_line(steps[drawable(v)], v[drawable(v)], name, i) for i, (name, v) in enumerate(rates.items())]
+    fig = _figure(data, title, 380)
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, float(steps.max())]}
-    fig["layout"]["yaxis"] = {"title": {"text": "η"}, "rangemode": "tozero"}
+    fig["layout"]["yaxis"] = (
+        {"title": {"text": "η (log scale)"}, "type": "log", "exponentformat": "power"}
+        if log
+        else {"title": {"text": "η"}, "rangemode": "tozero"}
+    )
     return _legend_room(fig)
 
 

@@ -55,6 +55,9 @@ def race() -> None:
         on_click=lambda: scene.set(**{lesson.rate_key(n): lr for n, lr in lesson.COURSE_RATES.items()}),
     )
     x0, y0, _, _, bias_correction, _ = ui.stack(scene, left, "x", "y", "steps", "noise", "bc", "wd")
+    moments_box = left.expander("β₁, β₂ and ε", key="adaptive.moments-box", on_change="rerun")
+    if moments_box.open:  # closed, its widgets are not drawn; their values live on in the scene
+        ui.stack(scene, moments_box, "b1", "b2", "eps")
 
     cfg = ui.engine(lambda: lesson.race_config(scene.values))
     result = ui.engine(lambda: lesson.race(cfg, cache.run_racer))
@@ -106,7 +109,10 @@ def race() -> None:
         vec = lambda v: rf"\begin{{pmatrix}} {ui.fmt(float(v[0]))} \\ {ui.fmt(float(v[1]))} \end{{pmatrix}}"
         st.latex(rf"g_{{{n}}} = \nabla L(\theta_{{{t}}}) = {vec(ins.grad)},\qquad \eta = {ui.fmt(lrs[k])}")
         if "moments" in caps:
-            st.markdown("The course's Adam update, with this step's numbers (β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸):")
+            st.markdown(
+                f"The course's Adam update, with this step's numbers (β₁ = {cfg.beta1:g}, β₂ = {cfg.beta2:g}, "
+                f"ε = {cfg.eps:.0e}):"
+            )
             i = ins.internals
             st.latex(
                 rf"m_{{{n}}} = \beta_1 m_{{{t}}} + (1-\beta_1) g_{{{n}}} = {vec(i['m'])}, \qquad "
@@ -142,6 +148,18 @@ def race() -> None:
                 f"The per-coordinate step size differs by a factor **{max(e) / max(min(e), 1e-300):.3g}** "
                 "between x and y: each coordinate gets its own rate."
             )
+            every = traj.internals["effective_lr"][: max(int(traj.last_index), 1)]
+            ui.show_figure(
+                figures.schedule_plot(
+                    np.arange(1, len(every) + 1), {"x": every[:, 0], "y": every[:, 1]},
+                    title=f"{VARIANTS[inspected].label}'s effective step η/(√v̂ + ε) per coordinate, β₂ = {cfg.beta2:g}",
+                    log=True,
+                ),
+                "the effective step size of each coordinate at every step of the run, on a log axis: with β₂ near 1 "
+                "v̂ averages many squared gradients and the step changes slowly; with β₂ = 0.9 it follows the "
+                "last few gradients and swings with them.",
+                key="effective_step_fig",
+            )  # fmt: skip
 
 
 race()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lr_core.lessons import page as page_of
-from tests.apptest_helpers import PAGES, all_finite, array, charts, figure_list, no_errors, open_page, trace
+from tests.apptest_helpers import PAGES, all_finite, array, charts, figure_list, figures, no_errors, open_page, trace
 from tests.test_runner import seed_loop
 
 LESSONS = [p for p in PAGES if p != "quiz"]
@@ -366,3 +366,16 @@ def test_the_home_page_closes_with_the_courses_directions_and_its_five_reference
     assert all(d.title in text for d in DIRECTIONS)
     links = [p.proto.page for p in at.get("page_link")]
     assert all(page_of(d.lesson).url_path in links for d in DIRECTIONS), links
+
+
+def test_the_adam_inspector_shows_the_betas_and_eps_the_link_sets_and_the_effective_step_follows():
+    at = open_page("adaptive", b2="0.9", eps="1e-06")
+    no_errors(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert any("β₁ = 0.9, β₂ = 0.9, ε = 1e-06" in m.value for m in at.markdown)
+    fig = figures(at)["effective_step_fig"]
+    assert "β₂ = 0.9" in fig["layout"]["title"]["text"]
+    swinging = array(fig["data"][0]["y"])
+    smooth = array(figures(open_page("adaptive"))["effective_step_fig"]["data"][0]["y"])
+    jumps = lambda e: np.median(np.abs(np.diff(np.log(e))))
+    assert jumps(swinging) > 2 * jumps(smooth), "with β₂ = 0.9 the effective step swings with the gradients"

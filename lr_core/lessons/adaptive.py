@@ -7,6 +7,7 @@ The racers come from :data:`lr_core.optimizers.VARIANTS` and the surfaces from
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from lr_core import analysis
 from lr_core.analysis import Verdict
 from lr_core.controls import Choice, MultiChoice, Number, Toggle, build
 from lr_core.lessons import Page
-from lr_core.optimizers import VARIANTS, Optimizer, capabilities, make_optimizer
+from lr_core.optimizers import OPTIMIZERS, VARIANTS, Optimizer, capabilities, make_optimizer
 from lr_core.runner import Trajectory, run
 from lr_core.surfaces import SURFACES, Surface, make_surface
 
@@ -29,7 +30,7 @@ LESSON = Page(
     "with Adam's m, v, m̂, v̂ and per-coordinate step as live numbers, and the range test for choosing η.",
     "pages/adaptive.py",
     "adaptive",
-    questions=("adam-bias-correction", "plateau-race"),
+    questions=("adam-bias-correction", "adam-beta2", "plateau-race"),
     order=4,
 )
 
@@ -46,6 +47,10 @@ COURSE_RATES = {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adam": 1e-3, "
 is SGD or Adam."""
 
 _OPTIMIZER_LABELS = {name: v.label for name, v in VARIANTS.items()}
+BETAS = (0.9, 0.999)
+EPS = 1e-8
+"""torch.optim.Adam's defaults, which the race starts from."""
+BETA2_OPTIONS = ("0.9", "0.99", "0.999", "0.9999")
 
 
 def rate_key(name: str) -> str:
@@ -70,6 +75,12 @@ CONTROLS = (
     Number(key="steps", label="steps", default=300, lo=10, hi=1000, step=10, integer=True),
     Number(key="noise", label="gradient noise σ", default=0.0, lo=0.0, hi=5.0, step=0.1),
     Toggle(key="bc", label="Adam bias correction (divide by 1 − βᵗ)", default=True, field="bias_correction"),
+    Number(key="b1", label="β₁, Adam's first-moment decay (its momentum)", default=BETAS[0], lo=0.0, hi=0.99,
+           step=0.01, field="beta1"),
+    Choice(key="b2", label="β₂, Adam's second-moment decay", default=str(BETAS[1]), options=BETA2_OPTIONS,
+           field=None, help="How many recent squared gradients v averages: about 1/(1 − β₂) of them."),
+    Number(key="eps", label="ε, added to √v̂ (AdaGrad, RMSProp, Adam)", default=EPS, lo=1e-10, hi=1.0,
+           scale="log", per_decade=1, field="eps"),
     Number(key="wd", label="weight decay λ (L2 in the gradient; decoupled for AdamW)", default=0.0, lo=0.0,
            hi=1.0, step=0.01, field="weight_decay"),
     Choice(key="inspect", label="optimizer", default="adam", options=tuple(VARIANTS), labels=_OPTIMIZER_LABELS,
@@ -85,9 +96,8 @@ CONTROLS = (
 def race_config(values: Mapping[str, Any]) -> RaceConfig:
     """The race of the page's current ``values``: the chosen racers, each at its own rate."""
     racers = tuple(values["opt"])
-    return build(
-        RaceConfig, CONTROLS, values, lrs=tuple(values[rate_key(n)] for n in racers), start=(values["x"], values["y"])
-    )
+    lrs = tuple(values[rate_key(n)] for n in racers)
+    return build(RaceConfig, CONTROLS, values, lrs=lrs, start=(values["x"], values["y"]), beta2=float(values["b2"]))
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,9 @@ class RaceConfig:
     bias_correction: bool = True
     weight_decay: float = 0.0
     noise: float = 0.0
+    beta1: float = BETAS[0]
+    beta2: float = BETAS[1]
+    eps: float = EPS
 
     def __post_init__(self) -> None:
         if self.surface not in RACE_SURFACES:
@@ -125,13 +138,26 @@ class RaceScene:
     floor: float
 
 
-def optimizer_for(name: str, lr: float, bias_correction: bool = True, weight_decay: float = 0.0) -> Optimizer:
+def optimizer_for(
+    name: str,
+    lr: float,
+    bias_correction: bool = True,
+    weight_decay: float = 0.0,
+    betas: tuple[float, float] = BETAS,
+    eps: float = EPS,
+) -> Optimizer:
     """The racer ``name`` at rate ``lr`` with the race's weight decay (L2, or decoupled where the optimizer
-    decouples it), and bias correction where it has bias-corrected moments (``ValueError`` for an unknown
-    name, from :func:`lr_core.optimizers.make_optimizer`)."""
+    decouples it), bias correction where it has bias-corrected moments, the race's β₁ and β₂ where it keeps two
+    moving averages (its factory takes ``betas``) and its ε where it divides by a running measure of the
+    gradients (``ValueError`` for an unknown name, from :func:`lr_core.optimizers.make_optimizer`)."""
     extra: dict = {"weight_decay": weight_decay}
-    if "moments" in capabilities(name):
+    caps = capabilities(name)
+    if "moments" in caps:
         extra["bias_correction"] = bias_correction
+    if "adaptive" in caps:
+        extra["eps"] = eps
+    if "betas" in inspect.signature(OPTIMIZERS[VARIANTS[name].factory]).parameters:
+        extra["betas"] = betas
     return make_optimizer(name, lr, **extra)
 
 
@@ -144,9 +170,11 @@ def race_run(
     bias_correction: bool = True,
     weight_decay: float = 0.0,
     noise: float = 0.0,
+    betas: tuple[float, float] = BETAS,
+    eps: float = EPS,
 ) -> Trajectory:
     """One racer's run: a pure function of plain values, so a page can cache each racer on its own."""
-    optimizer = optimizer_for(racer, lr, bias_correction, weight_decay)
+    optimizer = optimizer_for(racer, lr, bias_correction, weight_decay, betas, eps)
     return run(make_surface(surface), optimizer, start, steps, noise=noise, seed=0)
 
 
@@ -155,7 +183,18 @@ def race(cfg: RaceConfig, run_racer: Callable[..., Trajectory] = race_run) -> Ra
     surface = make_surface(cfg.surface)
     start = tuple(cfg.start) if cfg.start is not None else SURFACES[cfg.surface].start
     trajs = [
-        run_racer(cfg.surface, start, cfg.steps, n, lr, cfg.bias_correction, cfg.weight_decay, cfg.noise)
+        run_racer(
+            cfg.surface,
+            start,
+            cfg.steps,
+            n,
+            lr,
+            cfg.bias_correction,
+            cfg.weight_decay,
+            cfg.noise,
+            (cfg.beta1, cfg.beta2),
+            cfg.eps,
+        )
         for n, lr in zip(cfg.racers, cfg.lrs, strict=True)
     ]
     names = [f"{VARIANTS[n].label} (η = {lr:.3g})" for n, lr in zip(cfg.racers, cfg.lrs, strict=True)]

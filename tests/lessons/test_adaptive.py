@@ -40,3 +40,24 @@ def test_the_weight_decay_slider_is_the_decay_every_racer_gets():
     ins = lesson.inspect_step(decayed.trajs[1], 0)
     plain = -0.1 * ins.internals["m_hat"] / (np.sqrt(ins.internals["v_hat"]) + 1e-8)
     assert np.allclose(ins.step, plain - 0.1 * 0.5 * ins.theta)
+
+
+def test_betas_and_eps_reach_every_optimizer_that_has_them_and_no_other():
+    from lr_core.optimizers import make_optimizer
+    from lr_core.runner import run
+    from lr_core.surfaces import make_surface
+
+    surface = make_surface("rosenbrock")
+    for name, expected in [("adam", {"betas": (0.5, 0.9), "eps": 1e-3}), ("nadam", {"betas": (0.5, 0.9), "eps": 1e-3}),
+                           ("rmsprop", {"eps": 1e-3}), ("adagrad", {"eps": 1e-3}), ("sgd", {})]:  # fmt: skip
+        ours = lesson.race_run("rosenbrock", (-1.5, 2.5), 50, name, 0.01, betas=(0.5, 0.9), eps=1e-3)
+        ref = run(surface, make_optimizer(name, 0.01, **expected), (-1.5, 2.5), 50)
+        np.testing.assert_array_equal(ours.params, ref.params)
+    default = lesson.race_run("rosenbrock", (-1.5, 2.5), 50, "adam", 0.01)
+    short = lesson.race_run("rosenbrock", (-1.5, 2.5), 50, "adam", 0.01, betas=(0.9, 0.9))
+    assert not np.allclose(default.params, short.params)
+
+
+def test_the_race_config_reads_beta2_as_a_number():
+    cfg = lesson.race_config({**defaults(lesson.CONTROLS), "b2": "0.9", "b1": 0.5, "eps": 1e-6})
+    assert (cfg.beta1, cfg.beta2, cfg.eps) == (0.5, 0.9, 1e-6)
