@@ -314,3 +314,36 @@ ui.takeaway(
     "the old task is to the new (slide η and compare the rows)."
 )
 quiz.embedded_questions(lesson.LESSON, ("practice-transfer-rate",), "Check yourself")
+
+
+# ------------------------------------------------------------------------------------------ 7. strategies
+
+st.header("7 · The course's strategies, measured")
+
+
+@ui.section
+def strategies() -> None:
+    cfg = ui.engine(lambda: lesson.strategies_config(scene.values))
+    result = cache.strategies(cfg)
+    names, acc, best = result.accuracy()
+    ui.show_figure(
+        figures.learning_curves(names, acc, acc, best, accuracy=True, validation_only=True,
+                                title="Validation accuracy per epoch, each strategy at its best peak rate"),
+        "validation accuracy per epoch of each strategy of the course's table, each at the peak rate that did best "
+        "in its own sweep: "
+        + " ".join(
+            f"{n}: {a:.1%} at the end." if np.isfinite(a) else f"{n}: diverged."
+            for n, a in zip(names, acc[-1], strict=True)
+        ),
+        key="practice_strategies_fig",
+    )  # fmt: skip
+    st.dataframe(result.table, hide_index=True, width="stretch")
+    st.markdown(lesson.strategies_summary(result))
+
+
+strategies()
+ui.takeaway(
+    "The course's table is a summary of experience on large networks; measured on one small problem its pros and "
+    "cons become numbers, and some hold here while others need the scale they were written for. Read the last four "
+    "columns against the first four, then change the model or the batch size above and read them again."
+)

@@ -15,7 +15,7 @@ from tests.apptest_helpers import all_finite, figure_list, open_page
 
 CHANGES = 300
 """Random widget changes per lesson page."""
-FEWER = {"practice": 30}
+FEWER = {"practice": 20}
 """Pages where a change trains networks (0.2 s for one section, 8 s when a page-wide setting retrains them all):
 fewer changes keep the suite within its time."""
 TEXTS = ["", "abc", "1,,2", "5, 10", "10, 5", "0", "-3", "1e9", "30, 60, 90", "７", "1_0", "nan", "2" * 400]

@@ -8,7 +8,7 @@ shows. The model and mini-batch size are the page's; every section reads them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,10 +19,11 @@ import pandas as pd
 from lr_core import analysis, search
 from lr_core import practice as engine
 from lr_core.analysis import CurveVerdict, RangeTest
-from lr_core.controls import Choice, MultiChoice, Number, Toggle, build, by_key
+from lr_core.controls import Choice, MultiChoice, Number, Toggle, build, by_key, defaults
 from lr_core.lessons import Page
 from lr_core.lessons.adaptive import COURSE_RATES
 from lr_core.optimizers import VARIANTS, make_optimizer
+from lr_core.schedules import SCHEDULES, stack
 
 LESSON = Page(
     "5 · Practice",
@@ -212,9 +213,32 @@ def score(model: str, optimizer: str, lrs: np.ndarray, epochs: int, batch: int |
     return engine.train(model, opt, epochs=epochs, batch_size=batch, init=_init(model), every=epochs).score
 
 
-def sensitivity(cfg: SweepConfig) -> Sweep:
-    """Sweep each optimizer over :data:`SWEEP` and measure its good range."""
-    scores = {o: score(cfg.model, o, SWEEP, cfg.epochs, cfg.batch_size) for o in cfg.optimizers}
+def sweep_scores(model: str, optimizer: str, schedule: str, epochs: int, batch: int | None) -> np.ndarray:
+    """The scores of ``optimizer`` with its peak rate at each of :data:`SWEEP`, following ``schedule`` (a kind of
+    :data:`lr_core.schedules.SCHEDULES` at its catalogue defaults; ``"constant"``: a plain rate), as one batch.
+    A pure function of plain values: a page caches it, so the sections that sweep the same thing share it."""
+    if schedule == "constant":
+        return score(model, optimizer, SWEEP, epochs, batch)
+    opt = _scheduled(optimizer, schedule, SWEEP, epochs * _steps_per_epoch(batch))
+    return engine.train(model, opt, epochs=epochs, batch_size=batch, init=_init(model), every=epochs).score
+
+
+def _steps_per_epoch(batch: int | None) -> int:
+    return 1 if batch is None else -(-len(engine.digits().x_train) // batch)
+
+
+def _scheduled(optimizer: str, kind: str, peaks: np.ndarray, steps: int) -> Any:
+    """``optimizer`` whose rate follows schedule ``kind`` (catalogue defaults) with each of ``peaks`` as its peak."""
+    entry = SCHEDULES[kind]
+    params = defaults(entry.params)
+    schedules = [entry.make({**params, "peak": float(p), "total": steps, "warmup": 0}) for p in peaks]
+    return make_optimizer(optimizer, stack(schedules) if len(schedules) > 1 else schedules[0])
+
+
+def sensitivity(cfg: SweepConfig, sweep: Callable[..., np.ndarray] = sweep_scores) -> Sweep:
+    """Sweep each optimizer over :data:`SWEEP` (with ``sweep``: :func:`sweep_scores`, or a cached copy of it) and
+    measure its good range."""
+    scores = {o: sweep(cfg.model, o, "constant", cfg.epochs, cfg.batch_size) for o in cfg.optimizers}
     good = {o: analysis.good_range(SWEEP, s, GOOD) for o, s in scores.items()}
     table = pd.DataFrame(
         {
@@ -499,3 +523,117 @@ def transfer_summary(result: Transfer) -> str:
     else:
         second = " Training from scratch at this rate diverged."
     return first + second
+
+
+# ------------------------------------------------------------------------------------------ 7. strategies
+
+COURSE_STRATEGIES = pd.DataFrame(
+    {
+        "Strategy": ["Fixed Learning Rate", "Decay Schedules", "Adaptive Methods (Adam, RMSProp)",
+                     "Cyclical Learning Rates"],
+        "Pros": ["Simple, low overhead", "Improved convergence, better final accuracy",
+                 "Automatic adjustment, faster training", "Escapes local minima, improves generalization"],
+        "Cons": ["Difficult to tune, inflexible", "Requires schedule design and tuning",
+                 "May generalize worse, sensitive to hyperparameters", "More complex to implement and tune"],
+        "Typical Use": ["Small models, baseline experiments", "Most deep learning tasks",
+                        "Complex deep networks, sparse data", "Advanced deep learning research"],
+    }
+)  # fmt: skip
+"""The course's comparison of learning-rate strategies, word for word."""
+
+STRATEGIES = {
+    "Fixed Learning Rate": ("sgd", "constant"),
+    "Decay Schedules": ("sgd", "cosine_annealing"),
+    "Adaptive Methods (Adam, RMSProp)": ("adam", "constant"),
+    "Cyclical Learning Rates": ("sgd", "cyclic"),
+}
+"""Each strategy of the course's table as an optimizer and a schedule of :data:`lr_core.schedules.SCHEDULES` (at its
+catalogue defaults), its peak rate swept over :data:`SWEEP`."""
+ACCURACY = 0.95
+"""The validation accuracy whose first epoch measures a strategy's speed."""
+
+
+@dataclass(frozen=True)
+class StrategiesConfig:
+    model: str = "mlp"
+    epochs: int = 20
+    batch_size: int | None = 32
+
+
+@dataclass(frozen=True)
+class Strategies:
+    """Per strategy: the score at each swept peak rate, its best rate, the good window, and one training at the best
+    rate with its curves (``best_runs``)."""
+
+    config: StrategiesConfig
+    scores: dict[str, np.ndarray]
+    best_runs: dict[str, engine.History]
+    table: pd.DataFrame
+
+    def accuracy(self) -> tuple[list[str], np.ndarray, list[int]]:
+        """The strategies, their best runs' validation accuracy per epoch ``(epochs + 1, 4)``, and each run's
+        early-stopping epoch."""
+        names = list(self.best_runs)
+        acc = np.stack([self.best_runs[n].val_acc for n in names], axis=1)
+        return names, acc, [int(self.best_runs[n].best_epoch) for n in names]
+
+
+def strategies_config(values: Mapping[str, Any]) -> StrategiesConfig:
+    return _build(StrategiesConfig, ("model", "epochs"), values, batch_size=batch_size(values))
+
+
+def _strategy_optimizer(name: str, peaks: np.ndarray, steps: int) -> Any:
+    optimizer, kind = STRATEGIES[name]
+    return _scheduled(optimizer, kind, peaks, steps)
+
+
+def strategies(cfg: StrategiesConfig, sweep: Callable[..., np.ndarray] = sweep_scores) -> Strategies:
+    """Each strategy swept over its peak rate on the same model and batches (with ``sweep``, shared with the
+    sensitivity section where they coincide), then trained once at its best rate with its learning curves: the
+    course's pros and cons, measured."""
+    steps = cfg.epochs * _steps_per_epoch(cfg.batch_size)
+    init = _init(cfg.model)
+    scores, best_runs = {}, {}
+    for name, (optimizer, kind) in STRATEGIES.items():
+        scores[name] = sweep(cfg.model, optimizer, kind, cfg.epochs, cfg.batch_size)
+        best = SWEEP[int(np.argmin(scores[name]))]
+        best_runs[name] = engine.train(cfg.model, _strategy_optimizer(name, np.array([best]), steps),
+                                       epochs=cfg.epochs, batch_size=cfg.batch_size, init=init)  # fmt: skip
+    reached = {
+        name: int(np.argmax(h.val_acc >= ACCURACY)) if np.any(h.val_acc >= ACCURACY) else -1
+        for name, h in best_runs.items()
+    }
+    good = {name: analysis.good_range(SWEEP, s, GOOD) for name, s in scores.items()}
+    table = COURSE_STRATEGIES.assign(
+        **{
+            "measured: best peak η": [float(SWEEP[np.argmin(s)]) for s in scores.values()],
+            "final validation loss there": [float(np.min(s)) for s in scores.values()],
+            f"first epoch at {ACCURACY:.0%} validation accuracy": [
+                str(e) if e >= 0 else f"not in {cfg.epochs}" for e in reached.values()
+            ],
+            "good window (decades)": [math.log10(hi / lo) for lo, hi in good.values()],
+        }
+    )
+    return Strategies(cfg, scores, best_runs, table)
+
+
+def strategies_summary(result: Strategies) -> str:
+    """What the measured columns say about the course's claims, from their numbers."""
+    best = {n: float(np.min(s)) for n, s in result.scores.items()}
+    width = {n: analysis.good_range(SWEEP, s, GOOD) for n, s in result.scores.items()}
+    decades = {n: math.log10(hi / lo) for n, (lo, hi) in width.items()}
+    fixed, decay, adaptive, cyclic = STRATEGIES
+    first = min(best, key=best.get)
+    widest = max(decades, key=decades.get)
+
+    def reached(name: str) -> str:
+        acc = result.best_runs[name].val_acc
+        return f"epoch {int(np.argmax(acc >= ACCURACY))}" if np.any(acc >= ACCURACY) else "never"
+
+    return (
+        f"Here the lowest validation loss is {first}'s ({best[first]:.3g}); decay "
+        f"{'beats' if best[decay] < best[fixed] else 'does not beat'} a fixed rate ({best[decay]:.3g} against "
+        f"{best[fixed]:.3g}), and cyclical rates end at {best[cyclic]:.3g}. Adam reaches {ACCURACY:.0%} validation "
+        f"accuracy at {reached(adaptive)}, the fixed rate at {reached(fixed)}. The most forgiving of η is {widest} "
+        f"({decades[widest]:.2f} decades of good rates); the fixed rate's window is {decades[fixed]:.2f} decades."
+    )

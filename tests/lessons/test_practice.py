@@ -77,3 +77,31 @@ def test_the_pretrained_layer_comes_from_digits_0_to_4_and_the_head_is_fresh():
     assert np.array_equal(params[~hidden], fresh[~hidden]) and not np.allclose(params[hidden], fresh[hidden])
     with pytest.raises(ValueError):
         practice.train("mlp", sgd(lr=0.1), epochs=1, init=params[:-1])
+
+
+def test_the_strategies_table_is_the_courses_word_for_word_with_measured_columns_that_match_their_runs():
+    cfg = lesson.StrategiesConfig(model="softmax", epochs=4, batch_size=256)
+    result = lesson.strategies(cfg)
+    table = result.table
+    assert table.iloc[:, :4].equals(lesson.COURSE_STRATEGIES)
+    for k, name in enumerate(lesson.STRATEGIES):
+        best = lesson.SWEEP[np.argmin(result.scores[name])]
+        assert table["measured: best peak η"][k] == best
+        run = result.best_runs[name]
+        assert run.val_loss[-1] == pytest.approx(result.scores[name].min(), rel=1e-9), "the best run is that rate's run"
+    summary = lesson.strategies_summary(result)
+    fixed, decay = result.scores["Fixed Learning Rate"].min(), result.scores["Decay Schedules"].min()
+    assert ("decay beats a fixed rate" in summary) == (decay < fixed)
+
+
+def test_each_strategy_is_its_optimizer_and_schedule_swept_over_the_peak_rate():
+    steps = 100
+    peaks = np.array([0.01, 0.1])
+    decay = lesson._strategy_optimizer("Decay Schedules", peaks, steps)
+    t = np.arange(steps)
+    rates = decay.lr(t)
+    expected = 0.5 * peaks[None, :] * (1 + np.cos(np.pi * t[:, None] / steps))
+    np.testing.assert_allclose(rates, expected, rtol=1e-12, atol=1e-15)
+    cyclic = lesson._strategy_optimizer("Cyclical Learning Rates", peaks, steps).lr(t)
+    assert np.allclose(cyclic.min(axis=0), peaks / 10) and np.allclose(cyclic.max(axis=0), peaks, rtol=0.05)
+    assert "adaptive" in lesson._strategy_optimizer("Adaptive Methods (Adam, RMSProp)", peaks, steps).capabilities
