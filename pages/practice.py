@@ -82,7 +82,8 @@ def sensitivity() -> None:
     chosen = ui.control(scene, "sens")
     scene.sync()
     cfg = ui.engine(lambda: lesson.sweep_config(scene.values))
-    result = cache.sensitivity(cfg)
+    with ui.Progress(len(cfg.optimizers), "Training 25 networks per optimizer") as progress:
+        result = lesson.sensitivity(cfg, progress.tick(cache.sweep_scores))
     labels = {o: VARIANTS[o].label for o in cfg.optimizers}
     scores = {labels[o]: s for o, s in result.scores.items()}
     good = {labels[o]: g for o, g in result.good.items()}
@@ -187,7 +188,8 @@ def searching() -> None:
             + " ".join(f"{labels[k]} ends at {s.scores.min():.3g}." for k, s in result.searches.items()),
             key="practice_search_fig",
         )  # fmt: skip
-    sweep = cache.sensitivity(lesson.SweepConfig(cfg.model, (cfg.optimizer,), cfg.epochs, cfg.batch_size))
+    sweep = lesson.sensitivity(lesson.SweepConfig(cfg.model, (cfg.optimizer,), cfg.epochs, cfg.batch_size),
+                               cache.sweep_scores)  # fmt: skip
     label = VARIANTS[cfg.optimizer].label
     ui.show_figure(
         figures.sensitivity_plot(
@@ -324,7 +326,8 @@ st.header("7 · The course's strategies, measured")
 @ui.section
 def strategies() -> None:
     cfg = ui.engine(lambda: lesson.strategies_config(scene.values))
-    result = cache.strategies(cfg)
+    with ui.Progress(len(lesson.STRATEGIES), "Sweeping each strategy over 25 peak rates") as progress:
+        result = lesson.strategies(cfg, progress.tick(cache.sweep_scores), cache.strategy_run)
     names, acc, best = result.accuracy()
     ui.show_figure(
         figures.learning_curves(names, acc, acc, best, accuracy=True, validation_only=True,

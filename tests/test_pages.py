@@ -379,3 +379,21 @@ def test_the_adam_inspector_shows_the_betas_and_eps_the_link_sets_and_the_effect
     smooth = array(figures(open_page("adaptive"))["effective_step_fig"]["data"][0]["y"])
     jumps = lambda e: np.median(np.abs(np.diff(np.log(e))))
     assert jumps(swinging) > 2 * jumps(smooth), "with β₂ = 0.9 the effective step swings with the gradients"
+
+
+def test_the_practice_sections_rerun_from_the_cache_and_show_no_progress_bar_when_done():
+    """A second run of the whole page (a quiz answer reruns the app) trains nothing: every sweep, search and
+    strategy comes from the cache (a spy counts the engine's training calls), and no progress bar is left."""
+    from lr_core import practice as engine
+
+    at = open_page("practice")
+    no_errors(at)
+    train, calls = engine.train, []
+    try:
+        engine.train = lambda *a, **k: calls.append(a) or train(*a, **k)
+        at.run()
+    finally:
+        engine.train = train
+    no_errors(at)
+    assert calls == [], f"{len(calls)} trainings on a rerun with nothing changed"
+    assert not at.get("progress"), "the progress bars are gone once their block ends"

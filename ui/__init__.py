@@ -366,6 +366,31 @@ def equation(*lines: str) -> None:
         st.latex(line + r"\;")
 
 
+class Progress:
+    """A progress bar over ``total`` engine calls that each may take a second or more (a sweep per optimizer):
+    ``progress.tick(fn)`` wraps ``fn`` so each call moves the bar on; the bar goes once the block ends. Calls
+    answered from the cache pass in an instant, so a cached section only flickers it."""
+
+    def __init__(self, total: int, text: str) -> None:
+        self.total, self.text, self.done = max(total, 1), text, 0
+        self.bar = st.progress(0.0, text=f"{text} (0 of {total})")
+
+    def tick(self, fn: Callable[..., T]) -> Callable[..., T]:
+        def call(*args: Any, **kwargs: Any) -> T:
+            out = fn(*args, **kwargs)
+            self.done += 1
+            self.bar.progress(min(self.done / self.total, 1.0), text=f"{self.text} ({self.done} of {self.total})")
+            return out
+
+        return call
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.empty()
+
+
 def takeaway(text: str) -> None:
     st.success(f"**Takeaway.** {text}", icon="💡")
 

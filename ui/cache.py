@@ -41,14 +41,14 @@ def learning_curves(cfg: practice.CurvesConfig) -> practice.Curves:
     return practice.learning_curves(cfg)
 
 
-@st.cache_resource(max_entries=64, ttl="1h", show_spinner="Training 25 networks, one per rate…")
+@st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)  # the page shows its own progress
 def sweep_scores(*args):  # one optimizer (and schedule) swept: shared by the sections that sweep the same thing
     return practice.sweep_scores(*args)
 
 
-@st.cache_resource(max_entries=32, ttl="1h", show_spinner=False)
-def sensitivity(cfg: practice.SweepConfig) -> practice.Sweep:
-    return practice.sensitivity(cfg, sweep_scores)
+@st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)
+def strategy_run(*args):  # one strategy trained at its best peak rate, with its curves
+    return practice.strategy_run(*args)
 
 
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner="Five range tests, and a training at each suggestion…")
@@ -69,8 +69,3 @@ def overfitting(cfg: practice.OverfitConfig) -> practice.Overfit:
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner="Pretraining on 0–4, fine-tuning on 5–9…")
 def transfer(cfg: practice.TransferConfig) -> practice.Transfer:
     return practice.transfer(cfg)
-
-
-@st.cache_resource(max_entries=16, ttl="1h", show_spinner="Training each strategy at its best rate…")
-def strategies(cfg: practice.StrategiesConfig) -> practice.Strategies:
-    return practice.strategies(cfg, sweep_scores)

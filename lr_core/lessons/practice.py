@@ -587,18 +587,26 @@ def _strategy_optimizer(name: str, peaks: np.ndarray, steps: int) -> Any:
     return _scheduled(optimizer, kind, peaks, steps)
 
 
-def strategies(cfg: StrategiesConfig, sweep: Callable[..., np.ndarray] = sweep_scores) -> Strategies:
+def strategy_run(model: str, name: str, peak: float, epochs: int, batch: int | None) -> engine.History:
+    """One training of strategy ``name`` at peak rate ``peak``, with its learning curves (a pure function of plain
+    values, for a page to cache)."""
+    opt = _strategy_optimizer(name, np.array([peak]), epochs * _steps_per_epoch(batch))
+    return engine.train(model, opt, epochs=epochs, batch_size=batch, init=_init(model))
+
+
+def strategies(
+    cfg: StrategiesConfig,
+    sweep: Callable[..., np.ndarray] = sweep_scores,
+    run: Callable[..., engine.History] = strategy_run,
+) -> Strategies:
     """Each strategy swept over its peak rate on the same model and batches (with ``sweep``, shared with the
-    sensitivity section where they coincide), then trained once at its best rate with its learning curves: the
-    course's pros and cons, measured."""
-    steps = cfg.epochs * _steps_per_epoch(cfg.batch_size)
-    init = _init(cfg.model)
+    sensitivity section where they coincide), then trained once at its best rate with its learning curves
+    (``run``): the course's pros and cons, measured."""
     scores, best_runs = {}, {}
     for name, (optimizer, kind) in STRATEGIES.items():
         scores[name] = sweep(cfg.model, optimizer, kind, cfg.epochs, cfg.batch_size)
-        best = SWEEP[int(np.argmin(scores[name]))]
-        best_runs[name] = engine.train(cfg.model, _strategy_optimizer(name, np.array([best]), steps),
-                                       epochs=cfg.epochs, batch_size=cfg.batch_size, init=init)  # fmt: skip
+        best = float(SWEEP[int(np.argmin(scores[name]))])
+        best_runs[name] = run(cfg.model, name, best, cfg.epochs, cfg.batch_size)
     reached = {
         name: int(np.argmax(h.val_acc >= ACCURACY)) if np.any(h.val_acc >= ACCURACY) else -1
         for name, h in best_runs.items()
