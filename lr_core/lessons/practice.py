@@ -562,12 +562,15 @@ class StrategiesConfig:
 
 @dataclass(frozen=True)
 class Strategies:
-    """Per strategy: the score at each swept peak rate, its best rate, the good window, and one training at the best
-    rate with its curves (``best_runs``)."""
+    """Per strategy: the score at each swept peak rate, its good window (``good``), and one training at the best rate
+    with its curves (``best_runs``)."""
 
     config: StrategiesConfig
     scores: dict[str, np.ndarray]
+    good: dict[str, tuple[float, float]]
     best_runs: dict[str, engine.History]
+    reached: dict[str, int]
+    """The first epoch of each best run at :data:`ACCURACY` validation accuracy (-1: never)."""
     table: pd.DataFrame
 
     def accuracy(self) -> tuple[list[str], np.ndarray, list[int]]:
@@ -622,21 +625,19 @@ def strategies(
             "good window (decades)": [math.log10(hi / lo) for lo, hi in good.values()],
         }
     )
-    return Strategies(cfg, scores, best_runs, table)
+    return Strategies(cfg, scores, good, best_runs, reached, table)
 
 
 def strategies_summary(result: Strategies) -> str:
     """What the measured columns say about the course's claims, from their numbers."""
     best = {n: float(np.min(s)) for n, s in result.scores.items()}
-    width = {n: analysis.good_range(SWEEP, s, GOOD) for n, s in result.scores.items()}
-    decades = {n: math.log10(hi / lo) for n, (lo, hi) in width.items()}
+    decades = {n: math.log10(hi / lo) for n, (lo, hi) in result.good.items()}
     fixed, decay, adaptive, cyclic = STRATEGIES
     first = min(best, key=best.get)
     widest = max(decades, key=decades.get)
 
     def reached(name: str) -> str:
-        acc = result.best_runs[name].val_acc
-        return f"epoch {int(np.argmax(acc >= ACCURACY))}" if np.any(acc >= ACCURACY) else "never"
+        return f"epoch {result.reached[name]}" if result.reached[name] >= 0 else "never"
 
     return (
         f"Here the lowest validation loss is {first}'s ({best[first]:.3g}); decay "
