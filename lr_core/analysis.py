@@ -531,6 +531,13 @@ def _valley(values: np.ndarray) -> int:
 
 # ------------------------------------------------------------------------------------------ learning curves
 
+
+def best_epoch(val_loss: np.ndarray) -> np.ndarray | int:
+    """Early stopping's pick: the epoch (index along axis 0) of the lowest validation loss, a NaN (a run that had
+    diverged) never chosen; 0 if the loss never improved."""
+    return np.argmin(np.where(np.isnan(val_loss), np.inf, val_loss), axis=0)
+
+
 CURVE_LABELS = ("diverged", "did not learn", "too slow", "overfitting", "unstable", "good fit")
 """The labels of a learning curve (:func:`judge_curve`), in their order of precedence."""
 
@@ -588,8 +595,7 @@ def judge_curve(train_loss: np.ndarray, val_loss: np.ndarray, diverged_at: int =
     """
     train_loss, val_loss = np.asarray(train_loss, float), np.asarray(val_loss, float)
     epochs = len(train_loss) - 1
-    finite_val = np.where(np.isnan(val_loss), np.inf, val_loss)
-    best = int(np.argmin(finite_val))
+    best = int(best_epoch(val_loss))
     diverged = diverged_at >= 0
     if diverged:
         reason = f"its training loss blew up (over {BLOWUP_NOTE}) in epoch {diverged_at}"

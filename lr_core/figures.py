@@ -180,6 +180,16 @@ def _hline(fig: Spec, y: float, text: str = "", color: str = "#444") -> None:
         )  # fmt: skip
 
 
+def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a series that can be drawn (a diverged run's NaN left out)."""
+    ok = np.isfinite(y)
+    return x[ok], y[ok]
+
+
+def _log_range(lo: float, hi: float) -> list[float]:
+    return [float(np.log10(lo)), float(np.log10(hi))]
+
+
 def _animated_paths(
     fig: Spec, runs: Sequence[Series], coords: Any, marker_size: int, redraw: bool, duration: int = 120
 ) -> Spec:
@@ -492,7 +502,7 @@ def steps_vs_lr(
     for i, (name, x) in enumerate(marks.items()):
         _vline(fig, x, name, i + 2)
     fig["layout"]["xaxis"] = {"title": {"text": "learning rate η (log scale)"}, "type": "log",
-                              "range": [float(np.log10(lrs.min())), float(np.log10(lrs.max()))]}  # fmt: skip
+                              "range": _log_range(float(lrs.min()), float(lrs.max()))}  # fmt: skip
     fig["layout"]["yaxis"] = {"title": {"text": "steps (log scale)"}, "type": "log"}
     return _legend_room(fig)
 
@@ -527,7 +537,7 @@ def local_curvature_plot(
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}}
     fig["layout"]["yaxis"] = {
         "title": {"text": "rate (log scale)"}, "type": "log", "exponentformat": "power",
-        "range": [float(np.log10(low)), float(np.log10(high))],
+        "range": _log_range(low, high),
     }  # fmt: skip
     return fig
 
@@ -578,16 +588,6 @@ def range_test_plot(lrs: np.ndarray, losses: np.ndarray, smoothed: np.ndarray, s
 LOSS_RANGE = (0.01, 5.0)
 """The fixed loss axis of the practice lesson's figures (log scale): cross-entropy from near-perfect to worse than
 guessing (ln 10 = 2.30)."""
-
-
-def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The points of a series that can be drawn (a diverged run's NaN left out)."""
-    ok = np.isfinite(y)
-    return x[ok], y[ok]
-
-
-def _log_range(lo: float, hi: float) -> list[float]:
-    return [float(np.log10(lo)), float(np.log10(hi))]
 
 
 def learning_curves(

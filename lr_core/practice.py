@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from lr_core._checks import positive_int
-from lr_core.analysis import RangeTest, ramp, read_range_test
+from lr_core.analysis import RangeTest, best_epoch, ramp, read_range_test
 from lr_core.optimizers import Optimizer, make_optimizer
 from lr_core.runner import rate_table
 
@@ -210,6 +210,13 @@ def initial_params(model: str, seed: int = 0, init: str | np.ndarray = "zeros") 
     return m.initial(np.random.default_rng([seed, 0]))
 
 
+def steps_per_epoch(batch_size: int | None, n: int | None = None) -> int:
+    """Optimizer steps in one epoch over ``n`` examples (default: the whole training set): one per mini-batch, the
+    last one shorter (as :func:`batch_order` cuts them); one with full batch (``None``)."""
+    n = len(digits().x_train) if n is None else n
+    return 1 if batch_size is None else -(-n // positive_int("batch_size", batch_size))
+
+
 def batch_order(n: int, batch_size: int | None, epochs: int, seed: int = 0) -> list[list[np.ndarray]]:
     """The mini-batches of every epoch: a fresh seeded permutation of the ``n`` examples per epoch, cut into
     batches of ``batch_size`` (the last one shorter, as a ``DataLoader`` with ``drop_last=False``); one batch of
@@ -242,8 +249,8 @@ class History:
 
     @property
     def best_epoch(self) -> np.ndarray:
-        """Early stopping's pick: the epoch of the lowest validation loss of each run (0 if it never improved)."""
-        return np.argmin(np.where(np.isnan(self.val_loss), np.inf, self.val_loss), axis=0)
+        """Early stopping's pick for each run (:func:`lr_core.analysis.best_epoch`)."""
+        return best_epoch(self.val_loss)
 
     @property
     def score(self) -> np.ndarray:
@@ -377,7 +384,7 @@ def range_test(
     rate climbs exponentially from ``lr_min`` to ``lr_max`` (:func:`lr_core.analysis.ramp`), the loss of each
     mini-batch read after the step before it, then smoothed and read by the three rules
     (:func:`lr_core.analysis.read_range_test`). ``seed`` draws the batch order (and the MLP's initial weights)."""
-    steps = positive_int("epochs", epochs) * -(-len(digits().x_train) // positive_int("batch_size", batch_size))
+    steps = positive_int("epochs", epochs) * steps_per_epoch(batch_size)
     opt = make_optimizer(optimizer, ramp(lr_min, lr_max, steps), **hyperparams)
     h = train(model, opt, epochs=epochs, batch_size=batch_size, seed=seed, init="random" if model == "mlp" else "zeros")
     # the loss after step k is the next mini-batch's, before its own step (a blow-up passes four times the best)

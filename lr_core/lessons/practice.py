@@ -206,11 +206,15 @@ def sweep_config(values: Mapping[str, Any]) -> SweepConfig:
     return _build(SweepConfig, ("model", "sens", "epochs"), values, batch_size=batch_size(values))
 
 
-def score(model: str, optimizer: str, lrs: np.ndarray, epochs: int, batch: int | None) -> np.ndarray:
-    """The objective of the sweeps and searches: train ``model`` with ``optimizer`` at each of ``lrs`` (one batch)
-    and return the scores (:attr:`lr_core.practice.History.score`), evaluating only at the end."""
-    opt = make_optimizer(optimizer, np.asarray(lrs, dtype=float))
+def _scores(model: str, opt: Any, epochs: int, batch: int | None) -> np.ndarray:
+    """Train ``model`` with ``opt`` (a batch of runs) and return each run's score
+    (:attr:`lr_core.practice.History.score`), evaluating only at the end."""
     return engine.train(model, opt, epochs=epochs, batch_size=batch, init=_init(model), every=epochs).score
+
+
+def score(model: str, optimizer: str, lrs: np.ndarray, epochs: int, batch: int | None) -> np.ndarray:
+    """The objective of the sweeps and searches: the scores of ``optimizer`` at each of ``lrs``, as one batch."""
+    return _scores(model, make_optimizer(optimizer, np.asarray(lrs, dtype=float)), epochs, batch)
 
 
 def sweep_scores(model: str, optimizer: str, schedule: str, epochs: int, batch: int | None) -> np.ndarray:
@@ -219,12 +223,7 @@ def sweep_scores(model: str, optimizer: str, schedule: str, epochs: int, batch: 
     A pure function of plain values: a page caches it, so the sections that sweep the same thing share it."""
     if schedule == "constant":
         return score(model, optimizer, SWEEP, epochs, batch)
-    opt = _scheduled(optimizer, schedule, SWEEP, epochs * _steps_per_epoch(batch))
-    return engine.train(model, opt, epochs=epochs, batch_size=batch, init=_init(model), every=epochs).score
-
-
-def _steps_per_epoch(batch: int | None) -> int:
-    return 1 if batch is None else -(-len(engine.digits().x_train) // batch)
+    return _scores(model, _scheduled(optimizer, schedule, SWEEP, epochs * engine.steps_per_epoch(batch)), epochs, batch)
 
 
 def _scheduled(optimizer: str, kind: str, peaks: np.ndarray, steps: int) -> Any:
@@ -478,7 +477,7 @@ def transfer_curves(result: Transfer) -> tuple[np.ndarray, np.ndarray, np.ndarra
     tuned, scratch = result.histories
     acc = np.concatenate([tuned.val_acc, scratch.val_acc[:, None]], axis=1)
     loss = np.concatenate([tuned.val_loss, scratch.val_loss[:, None]], axis=1)
-    return acc, loss, np.argmin(np.where(np.isnan(loss), np.inf, loss), axis=0)
+    return acc, loss, analysis.best_epoch(loss)
 
 
 def transfer_table(result: Transfer) -> pd.DataFrame:
@@ -498,9 +497,7 @@ def transfer_table(result: Transfer) -> pd.DataFrame:
 def transfer_summary(result: Transfer) -> str:
     """What this run of the transfer section shows, in words, from its numbers: does the lower rate for the
     pretrained layer beat one rate for all, and does pretraining beat training from scratch."""
-    tuned, scratch = result.histories
-    loss = np.append(tuned.val_loss[-1], scratch.val_loss[-1])
-    acc = np.append(tuned.val_acc[-1], scratch.val_acc[-1])
+    acc, loss = (curve[-1] for curve in transfer_curves(result)[:2])
     if not np.all(np.isfinite(loss[:2])):
         gone = [result.labels[i] for i in (0, 1) if not np.isfinite(loss[i])]
         return f"Here {' and '.join(gone)} diverged: η is too large for fine-tuning."
@@ -593,7 +590,7 @@ def _strategy_optimizer(name: str, peaks: np.ndarray, steps: int) -> Any:
 def strategy_run(model: str, name: str, peak: float, epochs: int, batch: int | None) -> engine.History:
     """One training of strategy ``name`` at peak rate ``peak``, with its learning curves (a pure function of plain
     values, for a page to cache)."""
-    opt = _strategy_optimizer(name, np.array([peak]), epochs * _steps_per_epoch(batch))
+    opt = _strategy_optimizer(name, np.array([peak]), epochs * engine.steps_per_epoch(batch))
     return engine.train(model, opt, epochs=epochs, batch_size=batch, init=_init(model))
 
 
