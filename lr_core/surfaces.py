@@ -149,27 +149,49 @@ def parabola(curvature: float, minimum: float) -> Surface:
     return quadratic_1d(a, -2 * a * minimum, a * minimum**2)
 
 
-def double_well_1d(a: float = 1.0) -> Surface:
-    r"""The double well :math:`L(\theta) = (\theta^2 - a)^2`, :math:`a > 0`: two minima at :math:`\pm\sqrt a`.
+def double_well_1d(a: float = 1.0, tilt: float = 0.0) -> Surface:
+    r"""The double well :math:`L(\theta) = (\theta^2 - a)^2 + c\,\theta`, :math:`a > 0`, tilted by :math:`c`
+    (``tilt``).
 
-    The curvature :math:`L'' = 12\theta^2 - 4a` changes from point to point (negative on the hump between
-    the wells), so "L" in :math:`\eta < 2/L` is the local curvature where the run is.
+    Untilted, its two minima lie at :math:`\pm\sqrt a`, equally deep. A tilt :math:`0 < |c| < 8a^{3/2}/(3\sqrt3)`
+    keeps two wells but makes one deeper: the critical points are the real roots of
+    :math:`L'(\theta) = 4\theta^3 - 4a\theta + c = 0`, two minima around a hump. The curvature
+    :math:`L'' = 12\theta^2 - 4a` changes from point to point (negative on the hump between the wells), so "L" in
+    :math:`\eta < 2/L` is the local curvature where the run is.
     """
     a = float(positive("a", a))
+    c = float(as_float_array("tilt", tilt))
     r = np.sqrt(a)
+    critical = np.sort(np.roots([4.0, 0.0, -4.0 * a, c]))
+    critical = np.sort(critical[np.abs(critical.imag) < 1e-12].real)
+    minima = critical[12 * critical**2 - 4 * a > 0]
     return Surface(
         name="double_well_1d",
-        title="Double well",
+        title="Tilted double well" if c else "Double well",
         dim=1,
-        latex=rf"L(\theta) = (\theta^2 - {_num(a)})^2",
-        value_fn=lambda x: (x[..., 0] ** 2 - a) ** 2,
-        grad_fn=lambda x: 4 * x * (x**2 - a),
+        latex=rf"L(\theta) = (\theta^2 - {_num(a)})^2" + (rf" {_signed(c)}\,\theta" if c else ""),
+        value_fn=lambda x: (x[..., 0] ** 2 - a) ** 2 + c * x[..., 0],
+        grad_fn=lambda x: 4 * x * (x**2 - a) + c,
         hessian_fn=lambda x: (12 * x**2 - 4 * a)[..., None],
         bounds=((-2.0 * r, 2.0 * r),),
-        minima=np.array([[-r], [r]]),
-        lesson="Curvature varies: the safe step depends on where you are (8a at the minima).",
-        params={"a": a},
+        minima=minima[:, None],
+        lesson="Curvature varies: the safe step depends on where you are (8a at the untilted minima).",
+        params={"a": a, "tilt": c},
     )
+
+
+def barrier(surface: Surface) -> float:
+    """Where a 1-D surface with two minima has its hump between them: the highest point between the two wells,
+    found on a grid and polished by Newton's method on :math:`L' = 0` (``ValueError`` for a surface without two
+    minima)."""
+    if surface.dim != 1 or len(surface.minima) != 2:
+        raise ValueError(f"{surface.name} has no two wells to find a hump between")
+    lo, hi = surface.minima[:, 0]
+    theta = np.linspace(lo, hi, 401)
+    top = np.array([theta[np.argmax(surface.value(theta[:, None]))]])
+    for _ in range(8):
+        top = top - surface.grad(top) / surface.hessian(top)[..., 0]
+    return float(top[0])
 
 
 # -------------------------------------------------------------------------------------------- two dimensions

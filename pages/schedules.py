@@ -88,6 +88,71 @@ comparison()
 st.subheader("Schedule types at a glance (from the course)")
 st.table(lesson.COURSE_SCHEDULE_TABLE)
 
+st.header("Escaping a local minimum")
+st.markdown(
+    'The course says warm restarts reset the rate to high values "to escape local minima", and that cyclical rates '
+    'oscillate "to escape local minima". Here is a loss with two wells, the far one deeper. Every run starts at the '
+    "bottom of the shallow well with noisy gradients, 400 runs per rate, each with its own noise. A small constant "
+    "rate takes steps too short to climb the hump; a rate raised again takes longer noisy steps that can cross it, and "
+    "a rate that comes down again lets the run settle in the well it reached."
+)
+
+
+@ui.section
+def escape() -> None:
+    """Noisy runs from the shallow well: how often each rate leaves it, and the loss it ends at."""
+    ui.control(scene, "esc_show")
+    left, right = ui.controls_and_figure()
+    ui.stack(scene, left, "esc_small", "esc_lr", "esc_noise", "esc_tilt", "esc_steps", "esc_cycle")
+    scene.sync()
+    cfg = ui.engine(lambda: lesson.escape_config(scene.values))
+    result = ui.engine(lambda: cache.escape_scene(cfg))
+    steps = np.arange(cfg.steps + 1)
+    with right:
+        ui.show_figure(
+            figures.against_step(
+                steps, result.deep_share, f"Share of {cfg.runs} noisy runs in the deep well", "share of the runs",
+                y_range=(0.0, 1.02), height=460,
+            ),
+            f"the share of {cfg.runs} noisy runs per rate that are in the deep well at each step: "
+            + "; ".join(f"{lab} ends at {share[-1]:.0%}" for lab, share in result.deep_share.items()) + ".",
+            key="escape_share_fig",
+        )  # fmt: skip
+    f1, f2 = st.columns(2)
+    with f1:
+        ui.show_figure(
+            figures.schedule_plot(np.arange(cfg.steps), result.rates, title="The rates"),
+            "the learning rate of each schedule against the step: the two constant rates, and the schedules that peak "
+            "at η₀.",
+            key="escape_rates_fig",
+        )
+    with f2:
+        ((lo, hi),) = result.surface.bounds
+        ui.show_figure(
+            figures.against_step(
+                steps, result.paths, "One run of each: θₜ", "θ", y_range=(lo, hi),
+                marks=((result.hump, "the hump"), (result.deep, "deep well"),
+                       (result.start, "shallow well")),
+            ),
+            "θ against the step for the first run of each rate, with the bottoms of the two wells and the hump "
+            "between them as dashed lines.",
+            key="escape_path_fig",
+        )  # fmt: skip
+    st.dataframe(
+        result.summary.style.format({c: "{:.0%}" for c in lesson.ESCAPE_COLUMNS[:2]}
+                                    | {c: "{:.3g}" for c in lesson.ESCAPE_COLUMNS[2:4]}),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    st.latex(
+        rf"{result.surface.latex}, \qquad \theta_{{t+1}} = \theta_t - \eta_t\,\big(L'(\theta_t) + \sigma\xi_t\big),"
+        rf"\qquad \sigma = {ui.fmt(cfg.noise)},\ \theta_0 = {ui.fmt(result.start)},\ \text{{hump at }} "
+        rf"\theta = {ui.fmt(result.hump)}"
+    )
+    ui.takeaway(lesson.escape_takeaway(result))
+
+
+escape()
+
 ui.takeaway(
     "With noisy gradients a constant rate stalls at a noise floor proportional to η; decaying η (step, "
     "exponential, polynomial, cosine) trades speed early for precision late. Restarts and cycles raise η again "

@@ -184,6 +184,29 @@ def test_schedule_parameters_keep_their_values_while_the_box_is_closed():
 # ------------------------------------------------------------------------------------------------- adaptive
 
 
+def test_the_escape_section_shows_every_rate_and_its_measured_takeaway_follows_the_noise():
+    at = open_page("schedules")
+    share = figures(at)["escape_share_fig"]
+    names = [t["name"] for t in share["data"]]
+    assert names == ["Constant η = 0.01", "Constant η = 0.1", "Cosine with warm restarts", "Cyclical (CLR)"]
+    assert share["layout"]["yaxis"]["range"] == [0.0, 1.02], "fixed axes: a slider moves the lines in place"
+    takeaways = " ".join(s.value for s in at.success)
+    assert "each ended in the deep well far more often than the small constant rate" in takeaways
+    at.slider(key="schedules.esc_noise").set_value(0.0).run()
+    no_errors(at)
+    assert all((array(t["y"]) == 0).all() for t in figures(at)["escape_share_fig"]["data"])
+    assert "none ended in the deep well clearly more often" in " ".join(s.value for s in at.success)
+    assert at.query_params["esc_noise"] == "0"
+
+
+def test_an_escape_setting_that_cannot_run_says_why_and_keeps_the_rest():
+    at = open_page("schedules", esc_small="0.2", esc_lr="0.1", esc_tilt="0.2")
+    assert not at.exception
+    assert any("below the peak rate" in e.value for e in at.error)
+    assert at.slider(key="schedules.esc_tilt").value == 0.2 and at.query_params["esc_tilt"] == "0.2"
+    assert "schedule_fig" in figures(at), "the first section still draws"
+
+
 def test_adaptive_race_draws_every_racer_and_the_adam_internals():
     at = open_page("adaptive")
     names = list(dict.fromkeys(t["name"] for t in figure_list(at)[0]["data"] if "η =" in t.get("name", "")))

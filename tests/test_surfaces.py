@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lr_core.surfaces import SURFACES, make_surface, quadratic_1d, quadratic_2d, surfaces_of_dim
+from lr_core.surfaces import (
+    SURFACES,
+    barrier,
+    double_well_1d,
+    make_surface,
+    quadratic_1d,
+    quadratic_2d,
+    surfaces_of_dim,
+)
 
 NAMES = sorted(SURFACES)
 
@@ -120,3 +128,31 @@ def test_ravine_is_a_long_narrow_curved_valley():
     x = np.linspace(-5, 5, 11)
     floor = np.stack([x, np.sin(x)], axis=-1)
     assert np.allclose(s.value(floor), 0.1 * x**2) and np.allclose(s.grad(floor)[:, 1], 0.0)
+
+
+@pytest.mark.parametrize(("a", "tilt"), [(1.0, 0.0), (0.5, 0.3), (0.5, -0.3), (2.0, 1.5)])
+def test_tilted_double_well_minima_and_hump_are_its_critical_points(a, tilt):
+    """L' = 4θ³ − 4aθ + c: both minima and the hump between them solve L' = 0, with L'' > 0 at the minima and < 0 at
+    the hump; untilted, the minima are ±√a and the hump is 0; tilted by c > 0, the left well is the deeper."""
+    s = double_well_1d(a, tilt)
+    hump = barrier(s)
+    points = np.array([*s.minima[:, 0], hump])[:, None]
+    assert np.allclose(4 * points**3 - 4 * a * points + tilt, 0.0, atol=1e-12)
+    assert np.allclose(s.grad(points), 0.0, atol=1e-12)
+    assert (s.hessian(s.minima)[:, 0, 0] > 0).all() and s.hessian([hump])[0, 0] < 0
+    assert s.minima[0, 0] < hump < s.minima[1, 0]
+    if tilt == 0:
+        assert np.allclose(s.minima[:, 0], [-np.sqrt(a), np.sqrt(a)]) and hump == pytest.approx(0.0, abs=1e-12)
+    else:
+        deeper = 0 if tilt > 0 else 1
+        assert s.value(s.minima)[deeper] < s.value(s.minima)[1 - deeper]
+
+
+def test_a_tilt_past_the_fold_leaves_one_well():
+    """Past |c| = 8a^{3/2}/(3√3) the cubic L' has one real root: one minimum, and no hump to find."""
+    edge = 8 * 0.5**1.5 / (3 * np.sqrt(3))
+    assert len(double_well_1d(0.5, 0.99 * edge).minima) == 2
+    one = double_well_1d(0.5, 1.01 * edge)
+    assert len(one.minima) == 1
+    with pytest.raises(ValueError, match="two wells"):
+        barrier(one)

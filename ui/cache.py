@@ -7,7 +7,8 @@ pickling: trajectories hold functions); callers never modify what they get.
 
 Every cache is bounded by entries and by age, and each entry is kept small (what the page draws), so a class
 moving sliders for an hour holds at most about 120 MB here: a tolerance sweep ~10 KB, a schedules scene at most
-~0.6 MB (1000 steps, every schedule; ``tests/lessons/test_schedules.py`` holds it to 2 MB), a racer at most
+~0.6 MB (1000 steps, every schedule; ``tests/lessons/test_schedules.py`` holds it to 2 MB), an escape scene
+~0.2 MB, a racer at most
 ~150 KB (1000 steps of Adam with its internals), a range test ~50 KB.
 """
 
@@ -24,6 +25,11 @@ def tolerance_sweep(lmin: float, lmax: float, angle: float) -> convergence.Toler
 @st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)
 def schedules_scene(cfg: schedules.SchedulesConfig) -> schedules.SchedulesScene:
     return schedules.schedules_scene(cfg)
+
+
+@st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)
+def escape_scene(cfg: schedules.EscapeConfig) -> schedules.EscapeScene:
+    return schedules.escape_scene(cfg)
 
 
 @st.cache_resource(max_entries=256, ttl="1h", show_spinner=False)
