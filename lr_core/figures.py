@@ -158,14 +158,16 @@ def _line(
     return trace
 
 
-def _vline(fig: Spec, x: float, text: str, i: int) -> None:
+def _vline(fig: Spec, x: float, text: str, i: int, at: float = 1.0) -> None:
+    """A vertical line at ``x`` in series ``i``'s colour and dash, labelled ``text`` at height ``at`` (paper
+    units; labels of lines close together go at different heights)."""
     s = style(i)
     fig["layout"]["shapes"].append(
         {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
          "line": {"color": s["color"], "dash": s["dash"], "width": 2}}
     )  # fmt: skip
     fig["layout"]["annotations"].append(
-        {"x": x, "y": 1, "xref": "x", "yref": "paper", "text": text, "showarrow": False, "yanchor": "bottom",
+        {"x": x, "y": at, "xref": "x", "yref": "paper", "text": text, "showarrow": False, "yanchor": "bottom",
          "font": {"size": FONT_SIZE - 4, "color": s["color"]}}
     )  # fmt: skip
 
@@ -571,17 +573,53 @@ def against_step(
     y_title: str,
     *,
     y_range: tuple[float, float],
+    log: bool = False,
     marks: Sequence[tuple[float, str]] = (),
     height: int = 380,
 ) -> Spec:
     """Quantities against the step, one line each, on fixed axes (so a slider that changes them moves the lines in
-    place), with ``marks``: ``(y, text)`` dashed lines across the plot."""
-    data = [_line(steps[: len(v)], v, name, i, width=2.5) for i, (name, v) in enumerate(series.items())]
+    place), the y axis on a log scale with ``log`` (``y_range`` then in data units; values <= 0 left out), with
+    ``marks``: ``(y, text)`` dashed lines across the plot."""
+    data = []
+    for i, (name, v) in enumerate(series.items()):
+        x, y = steps[: len(v)], np.asarray(v, dtype=float)
+        keep = np.isfinite(y) & ((y > 0) if log else True)
+        data.append(_line(x[keep], y[keep], name, i, width=2.5))
     fig = _figure(data, title, height)
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, float(steps.max())]}
-    fig["layout"]["yaxis"] = {"title": {"text": y_title}, "range": list(y_range)}
+    fig["layout"]["yaxis"] = (
+        {"title": {"text": f"{y_title} (log scale)"}, "type": "log", "range": _log_range(*y_range),
+         "exponentformat": "power"}
+        if log
+        else {"title": {"text": y_title}, "range": list(y_range)}
+    )  # fmt: skip
     for y, text in marks:
         _hline(fig, y, text, color=MARK_GREY)
+    return _legend_room(fig)
+
+
+def against_rate(
+    rates: np.ndarray,
+    series: dict[str, np.ndarray],
+    title: str,
+    y_title: str,
+    *,
+    y_range: tuple[float, float],
+    marks: Sequence[tuple[float, str, int]] = (),
+) -> Spec:
+    """Quantities against the learning rate, log-log, one line with markers each (NaN, a rate that diverged, left
+    out), on fixed axes; ``marks`` are ``(η, text, i)`` vertical lines in the colour and dash of series ``i``."""
+    data = []
+    for i, (name, v) in enumerate(series.items()):
+        x, y = _finite(np.asarray(rates, dtype=float), np.asarray(v, dtype=float))
+        data.append(_line(x, y, name, i, markers=True, marker_size=7, width=2.5))
+    fig = _figure(data, title, 440)
+    fig["layout"]["xaxis"] = {"title": {"text": "η (log scale)"}, "type": "log", "exponentformat": "power",
+                              "range": _log_range(float(np.min(rates)), float(np.max(rates)))}  # fmt: skip
+    fig["layout"]["yaxis"] = {"title": {"text": f"{y_title} (log scale)"}, "type": "log", "exponentformat": "power",
+                              "range": _log_range(*y_range)}  # fmt: skip
+    for k, (x, text, i) in enumerate(marks):
+        _vline(fig, x, text, i, at=1.0 - 0.08 * k)
     return _legend_room(fig)
 
 

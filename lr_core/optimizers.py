@@ -107,6 +107,7 @@ CAPABILITIES = {
     "moments": "keeps bias-corrected moment estimates m̂ and v̂ (the course's Adam update), and takes bias_correction",
     "decoupled_weight_decay": "its weight decay shrinks θ directly instead of passing through the gradient",
     "momentum": "keeps a momentum buffer",
+    "nesterov": "looks one step ahead along its momentum (Nesterov): its step uses the momentum it will have next",
 }
 """What an optimizer can do that a page shows or offers (the names in :attr:`Optimizer.capabilities`)."""
 
@@ -202,7 +203,13 @@ def sgd(
         update,
         internals,
         sgd,
-        frozenset({"momentum"} if has_momentum else () if decays else {"plain_gradient_step"}),
+        frozenset(
+            ({"momentum", "nesterov"} if nesterov else {"momentum"})
+            if has_momentum
+            else ()
+            if decays
+            else {"plain_gradient_step"}
+        ),
     )
 
 
@@ -519,6 +526,8 @@ def nadam(
             "v": state.exp_avg_sq,
             "v_hat": vh,
             "mu": np.broadcast_to(mu(state.count), vh.shape),
+            "mu_next": np.broadcast_to(mu(state.count + 1), vh.shape),
+            "mu_product": np.broadcast_to(state.mu_product, vh.shape),
             "effective_lr": lr / (np.sqrt(vh) + eps),
         }
 
@@ -536,7 +545,9 @@ def nadam(
         update,
         internals,
         nadam,
-        frozenset({"adaptive", "momentum"} | ({"decoupled_weight_decay"} if decoupled_weight_decay else set())),
+        frozenset(
+            {"adaptive", "momentum", "nesterov"} | ({"decoupled_weight_decay"} if decoupled_weight_decay else set())
+        ),
     )
 
 

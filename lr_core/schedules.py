@@ -153,6 +153,20 @@ def polynomial_decay(base_lr: float, total_steps: int, power: float = 1.0) -> Sc
     )
 
 
+def inverse_sqrt(base_lr: float) -> Schedule:
+    r"""Inverse square-root decay: :math:`\eta_t = \eta_0 / \sqrt{t + 1}`, the rate of the convergence proofs of
+    AdaGrad and AMSGrad (their :math:`\alpha_t = \alpha/\sqrt t` with steps counted from 1); torch has no class
+    of its own for it, so it is a ``LambdaLR``."""
+    base_lr = float(non_negative("base_lr", base_lr))
+    return Schedule(
+        "inverse_sqrt",
+        {"base_lr": base_lr},
+        lambda t: base_lr / np.sqrt(t + 1.0),
+        f"{_LRS}.LambdaLR(optimizer, lambda step: (step + 1) ** -0.5)",
+        base_lr,
+    )
+
+
 def cosine_annealing(base_lr: float, t_max: int, eta_min: float = 0.0) -> Schedule:
     r"""Cosine annealing (``CosineAnnealingLR``).
 
@@ -485,6 +499,7 @@ SCHEDULES: dict[str, ScheduleEntry] = {
         lambda p: polynomial_decay(p["peak"], p["total"], p["power"]),
         (Number(key="power", label="polynomial: power", default=1.0, lo=0.1, hi=5.0, step=0.1, box=True),),
     ),
+    "inverse_sqrt": ScheduleEntry("Inverse square root", lambda p: inverse_sqrt(p["peak"])),
     "cosine_annealing": ScheduleEntry(
         "Cosine annealing", lambda p: cosine_annealing(p["peak"], p["total"], p["eta_min"]), (ETA_MIN,)
     ),

@@ -132,6 +132,24 @@ def race() -> None:
                 rf"\frac{{\eta\, \hat m_{{{n}}}}}{{\sqrt{{\hat v_{{{n}}}}} + \epsilon}}"
                 rf"{decay} = {vec(ins.theta)} + {vec(ins.step)} = {vec(ins.theta_next)}"
             )
+        elif {"adaptive", "nesterov"} <= caps:
+            ahead = ui.engine(
+                lambda: lesson.look_ahead(ins, 0.0 if "decoupled_weight_decay" in caps else cfg.weight_decay)
+            )
+            st.markdown(
+                f"NAdam's step has two parts: the gradient of now, and the momentum it *will* have, m_{n} weighted "
+                f"by μ_{n + 1} = {ahead.mu_next:.4g}: Nesterov's look-ahead (μ_{n} = {ahead.mu:.4g}: its momentum "
+                "warms up from β₁/2 towards β₁ over thousands of steps)."
+            )
+            ui.equation(
+                rf"\underbrace{{\frac{{(1-\mu_{{{n}}})\,g_{{{n}}}}}{{1 - \prod_{{i \le {n}}}\mu_i}}}}_{{\text{{now}}}}"
+                rf" = {vec(ahead.now)}, \qquad \underbrace{{\frac{{\mu_{{{n + 1}}}\, m_{{{n}}}}}"
+                rf"{{1 - \prod_{{i \le {n + 1}}}\mu_i}}}}_{{\text{{look-ahead}}}} = {vec(ahead.ahead)}"
+            )
+            ui.equation(
+                rf"\theta_{{{n}}} = \theta_{{{t}}} - \frac{{\eta}}{{\sqrt{{\hat v_{{{n}}}}} + \epsilon}}"
+                rf"\,(\text{{now}} + \text{{look-ahead}}) = {vec(ins.theta)} + {vec(ins.step)} = {vec(ins.theta_next)}"
+            )
         else:
             st.latex(
                 rf"\theta_{{{n}}} = \theta_{{{t}}} + \Delta_{{{n}}} = {vec(ins.theta)} + {vec(ins.step)} = "
@@ -163,6 +181,127 @@ def race() -> None:
 
 
 race()
+
+# ----------------------------------------------------------------------------------- AdaGrad on sparse features
+st.header("AdaGrad on sparse features")
+st.markdown(
+    'The course says AdaGrad "benefits sparse data". Here is why, on a stream of examples for least squares with '
+    "two features: a common one, in every example, and a rare one, in a fraction p of them. The loss is as curved "
+    "along the common weight as 1 and along the rare weight as p, so one global η must serve two very different "
+    "curvatures. AdaGrad divides each coordinate's step by the root of its own summed squared gradients: the rare "
+    "weight's sum grows only when its feature appears, so its rate stays large."
+)
+
+
+@ui.section
+def sparse() -> None:
+    """SGD and AdaGrad on a stream with a rare feature: the errors, the per-coordinate rates and the sweep."""
+    left, right = ui.controls_and_figure()
+    ui.stack(scene, left, "sp_p", "sp_noise", "sp_steps", "sp_sgd", "sp_adagrad")
+    scene.sync()
+    cfg = ui.engine(lambda: lesson.sparse_config(scene.values))
+    result = ui.engine(lambda: cache.sparse_scene(cfg))
+    steps = np.arange(cfg.steps + 1)
+    with right:
+        ui.show_figure(
+            figures.against_step(
+                steps, lesson.sparse_errors(result), "Distance of each weight from its target", "|wᵢ − wᵢ*|",
+                y_range=lesson.SPARSE_ERROR_RANGE, log=True, height=460,
+            ),
+            f"the error of the common and the rare weight, root-mean-square over {cfg.streams} streams of examples, "
+            f"against the number of examples seen, for SGD at η = {cfg.lr_sgd:.3g} and AdaGrad at "
+            f"η = {cfg.lr_adagrad:.3g}, on a log axis.",
+            key="sparse_error_fig",
+        )  # fmt: skip
+    f1, f2 = st.columns(2)
+    with f1:
+        ui.show_figure(
+            figures.schedule_plot(np.arange(1, cfg.steps + 1), lesson.sparse_rates(result),
+                                  title="The rate each weight gets", log=True),
+            "AdaGrad's effective rate η/(√sᵢ + ε) of each weight against the step, beside SGD's one rate for both: "
+            "the rare weight keeps a larger rate.",
+            key="sparse_rate_fig",
+        )  # fmt: skip
+    with f2:
+        ui.show_figure(
+            figures.against_rate(
+                result.rates, lesson.sparse_sweep(result), f"Error after {cfg.steps} examples, against η",
+                "final |wᵢ − wᵢ*|", y_range=lesson.SPARSE_ERROR_RANGE,
+                marks=((result.best["SGD"], "SGD", 0), (result.best["AdaGrad"], "AdaGrad", 2)),
+            ),
+            f"the final error of each weight, root-mean-square over {cfg.streams} streams of examples, against the "
+            "rate, for SGD and AdaGrad, with each one's best single rate marked.",
+            key="sparse_sweep_fig",
+        )  # fmt: skip
+    st.dataframe(result.summary(), hide_index=True, width="stretch")
+    st.latex(
+        rf"{result.problem.latex}, \qquad s_{{t,i}} = s_{{t-1,i}} + g_{{t,i}}^2, \qquad "
+        r"w_{t,i} = w_{t-1,i} - \frac{\eta}{\sqrt{s_{t,i}} + \epsilon}\, g_{t,i}"
+    )
+    ui.takeaway(lesson.sparse_takeaway(result))
+
+
+sparse()
+
+# ----------------------------------------------------------------------------------- AMSGrad's counterexample
+st.header("AMSGrad's guarantee: where Adam goes wrong")
+st.markdown(
+    "Reddi, Kale and Kumar (2018) built a loss sequence on θ ∈ [−1, 1] where Adam, run as its convergence proof "
+    "assumes (rate α/√t), ends at the *worst* point. Every third step brings a large gradient C, the two between bring "
+    "−1; summed, the slope is C − 2 > 0, so the best point is θ = −1. With β₂ small, v forgets the large gradient "
+    "within a step: the two small steps up are nearly as long as the big step down, and Adam drifts up. AMSGrad "
+    'divides by the largest v seen instead, so the large gradient keeps its weight: the fix behind its "improved '
+    'convergence guarantees".'
+)
+
+
+@ui.section
+def counterexample() -> None:
+    """Adam, AMSGrad and SGD on Reddi, Kale and Kumar's sequence."""
+    left, right = ui.controls_and_figure()
+    ui.stack(scene, left, "rk_c", "rk_b1", "rk_b2", "rk_lr", "rk_steps")
+    scene.sync()
+    cfg = ui.engine(lambda: lesson.reddi_config(scene.values))
+    result = ui.engine(lambda: cache.reddi_scene(cfg))
+    steps = np.arange(cfg.steps + 1)
+    with right:
+        ui.show_figure(
+            figures.against_step(
+                steps, lesson.reddi_paths(result), "θₜ of each optimizer", "θ", y_range=(-1.1, 1.1),
+                marks=((-1.0, "best: θ* = −1"), (1.0, "worst")), height=460,
+            ),
+            "θ against the step for Adam, AMSGrad and SGD on the counterexample: "
+            + lesson.reddi_takeaway(result),
+            key="reddi_path_fig",
+        )  # fmt: skip
+    ui.show_figure(
+        figures.against_step(
+            steps[1:], result.regret, "Average regret Rₜ/t: the loss above the best point, per step", "Rₜ/t",
+            y_range=lesson.reddi_regret_range(cfg),
+        ),
+        "each optimizer's average regret against the step: it falls towards 0 for an optimizer that finds θ = −1, "
+        "and stays away from 0 for one that does not.",
+        key="reddi_regret_fig",
+    )  # fmt: skip
+    t0 = result.period_start + 1
+    for label in ("Adam", "AMSGrad"):
+        d = result.period[label]
+        ui.equation(
+            rf"\text{{{label}, steps {t0}–{t0 + 2} (gradients }} {cfg.c:g}, -1, -1\text{{):}}\quad "
+            rf"\Delta_{{{t0}}} + \Delta_{{{t0 + 1}}} + \Delta_{{{t0 + 2}}} = {ui.fmt(d[0])} + "
+            rf"{ui.fmt(d[1], paren=True)} + {ui.fmt(d[2], paren=True)} = {ui.fmt(float(d.sum()))}"
+        )
+    st.latex(
+        rf"{result.runs['Adam'].problem.latex}, \qquad \beta_1 = {ui.fmt(cfg.beta1)},\ \beta_2 = {ui.fmt(cfg.b2)},"
+        rf"\ \alpha_t = {ui.fmt(cfg.lr)}/\sqrt t"
+    )
+    ui.takeaway(
+        lesson.reddi_takeaway(result) + " Adam's step size αₜ/√v̂ₜ can grow when a large gradient drops out of v; "
+        "AMSGrad's, with αₜ = α/√t, never grows: the condition its convergence proof needs."
+    )
+
+
+counterexample()
 
 # ----------------------------------------------------------------------------------------- choosing the rate
 st.header("Choosing η: the range test")

@@ -237,6 +237,34 @@ def test_adaptive_surface_change_moves_the_start():
     assert fig["layout"]["xaxis"]["range"] == [-4.5, 4.5]
 
 
+def test_the_sparse_and_counterexample_sections_draw_and_follow_their_controls():
+    at = open_page("adaptive")
+    figs = figures(at)
+    assert [t["name"] for t in figs["sparse_sweep_fig"]["data"]] == [
+        "SGD, common weight", "SGD, rare weight", "AdaGrad, common weight", "AdaGrad, rare weight"
+    ]  # fmt: skip
+    assert figs["reddi_path_fig"]["layout"]["yaxis"]["range"] == [-1.1, 1.1]
+    said = " ".join(s.value for s in at.success)
+    assert "serves both at once" in said and "Adam ends at θ = 1.000, near the worst point +1" in said
+    at.selectbox(key="adaptive.rk_b2").set_value("0.999").run()
+    no_errors(at)
+    said = " ".join(s.value for s in at.success)
+    assert "Adam ends at θ = -0.9" in said and at.query_params["rk_b2"] == "0.999"
+    before = array(figures(at)["sparse_error_fig"]["data"][0]["y"])
+    at.select_slider(key="adaptive.sp_sgd").set_value(0.1).run()
+    assert not np.array_equal(array(figures(at)["sparse_error_fig"]["data"][0]["y"]), before)
+    table = next(d.value for d in at.dataframe if "η chosen" in d.value.columns)
+    assert table["η chosen"].tolist() == [0.1, 0.5]
+
+
+def test_the_inspector_splits_nadams_step_into_now_and_look_ahead():
+    at = open_page("adaptive", opt="nadam", inspect="nadam", t="3")
+    no_errors(at)
+    shown = " ".join(eq.value for eq in at.latex)
+    assert r"\text{now}" in shown and r"\text{look-ahead}" in shown and r"\mu_{5}" in shown
+    assert any("Nesterov's look-ahead" in m.value for m in at.markdown)
+
+
 def test_settings_survive_a_page_switch():
     at = open_page("update_rule")
     at.slider(key="update_rule.steps").set_value(42).run()

@@ -1,5 +1,7 @@
 """lr_core/schedules.py: torch.optim.lr_scheduler values to 1e-12, boundaries, validation."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -20,6 +22,7 @@ CASES = [
     (ls.exponential_decay(BASE, 0.99), lambda o: tls.ExponentialLR(o, gamma=0.99)),
     (ls.polynomial_decay(BASE, 150, 2.0), lambda o: tls.PolynomialLR(o, total_iters=150, power=2.0)),
     (ls.polynomial_decay(BASE, 100), lambda o: tls.PolynomialLR(o, total_iters=100)),
+    (ls.inverse_sqrt(BASE), lambda o: tls.LambdaLR(o, lambda step: 1 / math.sqrt(step + 1))),
     (ls.cosine_annealing(BASE, 100, 0.001), lambda o: tls.CosineAnnealingLR(o, T_max=100, eta_min=0.001)),
     (ls.cosine_warm_restarts(BASE, 50), lambda o: tls.CosineAnnealingWarmRestarts(o, T_0=50)),
     (

@@ -37,6 +37,16 @@ def run_racer(*args):  # each racer on its own: moving one racer's η reruns onl
     return adaptive.race_run(*args)
 
 
+@st.cache_resource(max_entries=32, ttl="1h", show_spinner="Streams of examples for SGD and AdaGrad, 25 rates each…")
+def sparse_scene(cfg: adaptive.SparseConfig) -> adaptive.SparseScene:
+    return adaptive.sparse_scene(cfg)
+
+
+@st.cache_resource(max_entries=32, ttl="1h", show_spinner=False)
+def reddi_scene(cfg: adaptive.ReddiConfig) -> adaptive.ReddiScene:
+    return adaptive.reddi_scene(cfg)
+
+
 @st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)
 def range_test(cfg: adaptive.RangeTestConfig) -> adaptive.RangeTestScene:
     return adaptive.range_test(cfg)

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from lr_core import analysis
 from lr_core.analysis import Verdict
 from lr_core.controls import Choice, MultiChoice, Number, Toggle, build
 from lr_core.lessons import Page
-from lr_core.optimizers import OPTIMIZERS, VARIANTS, Optimizer, capabilities, make_optimizer
+from lr_core.online import OnlineProblem, OnlineRun, reddi, run_online, sparse_regression
+from lr_core.optimizers import OPTIMIZERS, VARIANTS, Optimizer, adagrad, adam, capabilities, make_optimizer, sgd
 from lr_core.runner import Trajectory, run
+from lr_core.schedules import inverse_sqrt
 from lr_core.surfaces import SURFACES, Surface, make_surface
 
 LESSON = Page(
@@ -30,7 +33,7 @@ LESSON = Page(
     "with Adam's m, v, m̂, v̂ and per-coordinate step as live numbers, and the range test for choosing η.",
     "pages/adaptive.py",
     "adaptive",
-    questions=("adam-bias-correction", "adam-beta2", "plateau-race"),
+    questions=("adam-bias-correction", "adam-beta2", "plateau-race", "adagrad-sparse", "amsgrad-counterexample"),
     order=4,
 )
 
@@ -58,7 +61,7 @@ def rate_key(name: str) -> str:
     return f"lr_{name}"
 
 
-CONTROLS = (
+RACE = (
     Choice(key="surface", label="surface", default="rosenbrock", options=RACE_SURFACES,
            labels={n: SURFACES[n].title for n in RACE_SURFACES}),
     MultiChoice(key="opt", label="optimizers in the race", default=RACERS, options=tuple(VARIANTS),
@@ -90,14 +93,43 @@ CONTROLS = (
     Choice(key="rt_opt", label="optimizer for the range test", default="sgd", options=tuple(VARIANTS),
            labels=_OPTIMIZER_LABELS, field="optimizer"),
 )  # fmt: skip
-"""Every setting of the lesson, declared once; one rate control per optimizer of the catalogue."""
+"""The race's, the inspector's and the range test's settings; one rate control per optimizer of the catalogue."""
+
+SPARSE = (
+    Number(key="sp_p", label="how often the rare feature appears, p", default=0.02, lo=0.005, hi=0.5, scale="log",
+           per_decade=6, field="rare", marks=lambda _: (0.02, 0.1)),
+    Number(key="sp_noise", label="label noise σ", default=0.5, lo=0.0, hi=2.0, step=0.1, field="label_noise"),
+    Number(key="sp_steps", label="examples seen (steps)", default=2000, lo=100, hi=5000, step=100, integer=True,
+           field="steps"),
+    Number(key="sp_sgd", label="η for SGD", default=0.02, lo=1e-3, hi=3.0, scale="log", per_decade=6,
+           field="lr_sgd", marks=lambda _: (0.02, 0.1)),
+    Number(key="sp_adagrad", label="η for AdaGrad", default=0.5, lo=1e-3, hi=3.0, scale="log", per_decade=6,
+           field="lr_adagrad", marks=lambda _: (0.5,)),
+)  # fmt: skip
+"""The sparse-features section's settings."""
+
+REDDI_BETA2 = ("paper", "0.9", "0.99", "0.999")
+
+REDDI = (
+    Number(key="rk_c", label="C, the rare large gradient", default=3.0, lo=2.1, hi=10.0, step=0.1, field="c"),
+    Number(key="rk_b1", label="β₁ (the paper: 0)", default=0.0, lo=0.0, hi=0.99, step=0.01, field="beta1"),
+    Choice(key="rk_b2", label="β₂", default="paper", options=REDDI_BETA2, field="beta2",
+           labels={"paper": "1/(1 + C²), the paper's", "0.9": "0.9", "0.99": "0.99", "0.999": "0.999, torch's"}),
+    Number(key="rk_lr", label="α, the rate at step 1 (then α/√t)", default=0.1, lo=1e-3, hi=1.0, scale="log",
+           per_decade=6, field="lr", marks=lambda _: (0.1, 0.5)),
+    Number(key="rk_steps", label="steps", default=3000, lo=30, hi=6000, step=30, integer=True, field="steps"),
+)  # fmt: skip
+"""The AMSGrad section's settings: Reddi, Kale and Kumar's counterexample."""
+
+CONTROLS = (*RACE, *SPARSE, *REDDI)
+"""Every setting of the lesson, declared once."""
 
 
 def race_config(values: Mapping[str, Any]) -> RaceConfig:
     """The race of the page's current ``values``: the chosen racers, each at its own rate."""
     racers = tuple(values["opt"])
     lrs = tuple(values[rate_key(n)] for n in racers)
-    return build(RaceConfig, CONTROLS, values, lrs=lrs, start=(values["x"], values["y"]), beta2=float(values["b2"]))
+    return build(RaceConfig, RACE, values, lrs=lrs, start=(values["x"], values["y"]), beta2=float(values["b2"]))
 
 
 @dataclass(frozen=True)
@@ -232,6 +264,41 @@ def inspect_step(traj: Trajectory, t: int) -> Inspection:
 
 
 @dataclass(frozen=True)
+class LookAhead:
+    r"""NAdam's step split into its two parts, per coordinate: the current gradient's and the look-ahead's,
+
+    .. math:: \Delta_t = -\frac{\eta}{\sqrt{\hat v_t} + \epsilon}\left(
+              \underbrace{\frac{(1-\mu_t)\, g_t}{1 - \prod_{i \le t}\mu_i}}_{\text{now}} +
+              \underbrace{\frac{\mu_{t+1}\, m_t}{1 - \prod_{i \le t+1}\mu_i}}_{\text{look-ahead}}\right)
+
+    (with weight decay λ as L2, :math:`g_t` includes :math:`\lambda\theta_{t-1}`; decoupled, the step adds
+    :math:`-\eta\lambda\theta_{t-1}`)."""
+
+    mu: float
+    mu_next: float
+    now: np.ndarray
+    ahead: np.ndarray
+    scale: np.ndarray
+
+
+def look_ahead(ins: Inspection, weight_decay: float = 0.0) -> LookAhead:
+    """The two parts of the NAdam step :func:`inspect_step` read, from its internals (``ValueError`` for an
+    optimizer without NAdam's look-ahead internals)."""
+    i = ins.internals
+    if "mu_next" not in i:
+        raise ValueError("this optimizer has no NAdam look-ahead to show")
+    g = ins.grad + weight_decay * ins.theta
+    product = i["mu_product"]
+    return LookAhead(
+        float(i["mu"][0]),
+        float(i["mu_next"][0]),
+        (1 - i["mu"]) * g / (1 - product),
+        i["mu_next"] * i["m"] / (1 - product * i["mu_next"]),
+        i["effective_lr"],
+    )
+
+
+@dataclass(frozen=True)
 class RangeTestConfig:
     """A range test of ``optimizer`` on ``surface`` from its demo start, from ``lr_min`` to ``lr_max`` in ``steps``
     steps; each suggestion is then checked by a run of ``check_steps`` at that fixed rate."""
@@ -290,3 +357,216 @@ def range_test(cfg: RangeTestConfig) -> RangeTestScene:
         for i, rule in enumerate(rules)
     }
     return RangeTestScene(test, checks, min(rules, key=lambda r: checks[r][0]))
+
+
+# --------------------------------------------------------------------------------- AdaGrad on sparse features
+
+
+@dataclass(frozen=True)
+class SparseConfig:
+    """SGD and AdaGrad, each at its own rate, on least squares with a rare feature
+    (:func:`lr_core.online.sparse_regression`), and both swept over ``sweep_rates`` rates on ``streams`` streams
+    of examples to find each one's best single rate."""
+
+    rare: float = 0.02
+    label_noise: float = 0.5
+    steps: int = 2000
+    lr_sgd: float = 0.02
+    lr_adagrad: float = 0.5
+    streams: int = 8
+    sweep_lo: float = 1e-3
+    sweep_hi: float = 3.0
+    sweep_rates: int = 25
+
+
+SPARSE_OPTIMIZERS = {"SGD": sgd, "AdaGrad": adagrad}
+"""The two optimizers the section compares, by label: one rate for every coordinate, and one rate per coordinate."""
+
+
+@dataclass(frozen=True)
+class SparseScene:
+    """Each optimizer (by label) at its ``chosen`` rate: ``errors[label]``, the root-mean-square error of each weight
+    (common, rare) over the streams after every step, shape ``(steps + 1, 2)``, and ``effective[label]``, its rate
+    per weight on the first stream, shape ``(steps, 2)`` (NaN before a weight's first non-zero gradient, where
+    AdaGrad's η/(√s + ε) is η/ε and no step is taken). The sweep: ``rates`` and ``final_error[label]``, the final
+    root-mean-square error of each weight at each rate, shape ``(rates, 2)`` (NaN where a run diverged on any
+    stream); ``best[label]`` the rate whose larger error is the smallest: the best one setting of that optimizer
+    does for both features."""
+
+    config: SparseConfig
+    problem: OnlineProblem
+    chosen: dict[str, float]
+    errors: dict[str, np.ndarray]
+    effective: dict[str, np.ndarray]
+    rates: np.ndarray
+    final_error: dict[str, np.ndarray]
+    best: dict[str, float]
+
+    def best_errors(self, label: str) -> np.ndarray:
+        """The (common, rare) errors at optimizer ``label``'s best rate."""
+        return self.final_error[label][int(np.argmin(np.abs(self.rates - self.best[label])))]
+
+    def summary(self) -> pd.DataFrame:
+        """Per optimizer: the chosen rate and its errors at the end, and the best single rate and its errors."""
+        rows = []
+        for label, errors in self.errors.items():
+            best = self.best_errors(label)
+            rows.append({"optimizer": label, "η chosen": self.chosen[label], "common weight's error": errors[-1, 0],
+                         "rare weight's error": errors[-1, 1], "best single η": self.best[label],
+                         "its errors (common, rare)": f"{best[0]:.3g}, {best[1]:.3g}"})  # fmt: skip
+        return pd.DataFrame(rows)
+
+
+def sparse_config(values: Mapping[str, Any]) -> SparseConfig:
+    return build(SparseConfig, SPARSE, values)
+
+
+def _rms(errors: list[np.ndarray]) -> np.ndarray:
+    return np.sqrt(np.mean(np.square(errors), axis=0))
+
+
+def sparse_scene(cfg: SparseConfig) -> SparseScene:
+    """Sweep both optimizers over the same rates and streams, the chosen rate last in each batch: per optimizer and
+    stream one :func:`lr_core.online.run_online` call, its runs one per rate."""
+    problem = sparse_regression(cfg.rare, label_noise=cfg.label_noise)
+    chosen = {"SGD": cfg.lr_sgd, "AdaGrad": cfg.lr_adagrad}
+    rates = np.logspace(np.log10(cfg.sweep_lo), np.log10(cfg.sweep_hi), cfg.sweep_rates)
+    errors, effective, final_error, best = {}, {}, {}, {}
+    for label, make in SPARSE_OPTIMIZERS.items():
+        ends, curves = [], []
+        for seed in range(cfg.streams):
+            swept = run_online(problem, make(lr=np.append(rates, chosen[label])), [0.0, 0.0], cfg.steps, seed=seed)
+            error = np.where(swept.diverged[None, :, None], np.nan, swept.error)
+            ends.append(error[-1, :-1])
+            curves.append(error[:, -1])
+            if seed == 0:
+                rate = swept.internals.get("effective_lr", np.broadcast_to(swept.lrs[..., None], swept.grads.shape))
+                seen = np.cumsum(swept.grads[:, -1] != 0, axis=0) > 0
+                effective[label] = np.where(seen, rate[:, -1], np.nan)
+        errors[label], final_error[label] = _rms(curves), _rms(ends)
+        worse = np.where(np.isnan(final_error[label]).any(axis=1), np.inf, final_error[label].max(axis=1))
+        best[label] = float(rates[int(np.argmin(worse))])
+    return SparseScene(cfg, problem, chosen, errors, effective, rates, final_error, best)
+
+
+SPARSE_ERROR_RANGE = (1e-3, 3.0)
+"""The error axes' fixed range: every run starts 1 from its target (w = 0, w* = 1)."""
+
+
+def sparse_errors(scene: SparseScene) -> dict[str, np.ndarray]:
+    """Each weight's error against the step, for each optimizer at its chosen rate, by line label."""
+    return {f"{label}, {name} weight": e[:, i] for label, e in scene.errors.items()
+            for i, name in enumerate(("common", "rare"))}  # fmt: skip
+
+
+def sparse_rates(scene: SparseScene) -> dict[str, np.ndarray]:
+    """Each optimizer's rate of each weight against the step (SGD's is one rate for both)."""
+    out = {f"AdaGrad, {name} weight": scene.effective["AdaGrad"][:, i] for i, name in enumerate(("common", "rare"))}
+    return out | {"SGD, both weights": scene.effective["SGD"][:, 0]}
+
+
+def sparse_sweep(scene: SparseScene) -> dict[str, np.ndarray]:
+    """The sweep's final error of each weight against the rate, by line label (the order of :func:`sparse_errors`)."""
+    return {f"{label}, {name} weight": e[:, i] for label, e in scene.final_error.items()
+            for i, name in enumerate(("common", "rare"))}  # fmt: skip
+
+
+def sparse_takeaway(scene: SparseScene) -> str:
+    """What the sweep measured, in words: every number from the scene."""
+    sgd_e, ada_e = scene.best_errors("SGD"), scene.best_errors("AdaGrad")
+    sgd_common = scene.rates[int(np.nanargmin(scene.final_error["SGD"][:, 0]))]
+    sgd_rare = scene.rates[int(np.nanargmin(scene.final_error["SGD"][:, 1]))]
+    p = scene.config.rare
+    text = (
+        f"The rare feature appears in {p:.0%} of the examples, so SGD's single rate must serve two curvatures, 1 and "
+        f"{p:g}: it does best on the common feature near η = {sgd_common:.3g} and on the rare one near "
+        f"η = {sgd_rare:.3g}. Its best compromise, η = {scene.best['SGD']:.3g}, ends with errors {sgd_e[0]:.3g} "
+        f"(common) and {sgd_e[1]:.3g} (rare); AdaGrad at η = {scene.best['AdaGrad']:.3g} ends with {ada_e[0]:.3g} "
+        f"and {ada_e[1]:.3g}."
+    )
+    if ada_e.max() < sgd_e.max():
+        text += " AdaGrad's per-coordinate rate serves both at once: its larger error is the smaller of the two."
+    else:
+        text += " Here AdaGrad's per-coordinate rate does not beat SGD's best compromise."
+    return text
+
+
+# ----------------------------------------------------------------------------------- AMSGrad's counterexample
+
+
+@dataclass(frozen=True)
+class ReddiConfig:
+    """Adam, AMSGrad and SGD, all at :math:`\alpha/\\sqrt t` (torch's ``LambdaLR``), on Reddi, Kale and Kumar's
+    counterexample with gradient ``c``; ``beta2`` is ``"paper"`` for :math:`1/(1 + C^2)` or a number."""
+
+    c: float = 3.0
+    beta1: float = 0.0
+    beta2: str = "paper"
+    lr: float = 0.1
+    steps: int = 3000
+
+    @property
+    def b2(self) -> float:
+        return 1.0 / (1.0 + self.c**2) if self.beta2 == "paper" else float(self.beta2)
+
+
+@dataclass(frozen=True)
+class ReddiScene:
+    """Each optimizer's run, its average regret :math:`R_t/t = \frac1t\\sum_{s \\le t} f_s(\theta_{s-1}) -
+    f_s(\theta^*)` after every step, and the three steps :math:`\\Delta` of the last whole period (a gradient
+    :math:`C`, then two of :math:`-1`) as the optimizer took them, before the projection onto [-1, 1]."""
+
+    config: ReddiConfig
+    runs: dict[str, OnlineRun]
+    regret: dict[str, np.ndarray]
+    period: dict[str, np.ndarray]
+    period_start: int
+
+
+def reddi_config(values: Mapping[str, Any]) -> ReddiConfig:
+    return build(ReddiConfig, REDDI, values)
+
+
+def reddi_scene(cfg: ReddiConfig) -> ReddiScene:
+    """The counterexample run by each optimizer from θ = 0 (``ValueError`` for C <= 2, from the problem)."""
+    problem = reddi(cfg.c)
+    betas = (cfg.beta1, cfg.b2)
+    rate = inverse_sqrt(cfg.lr)
+    optimizers = {
+        "Adam": adam(lr=rate, betas=betas),
+        "AMSGrad": adam(lr=rate, betas=betas, amsgrad=True),
+        "SGD": sgd(lr=rate),
+    }
+    runs = {label: run_online(problem, opt, [0.0], cfg.steps) for label, opt in optimizers.items()}
+    start = 3 * ((cfg.steps - 3) // 3)  # the last whole period: steps start + 1 (gradient C), start + 2, start + 3
+    regret, period = {}, {}
+    for label, r in runs.items():
+        g, theta = r.grads[:, 0, 0], r.params[:-1, 0, 0]  # f_t(θ) = g_t θ: linear, its gradient is its slope
+        regret[label] = np.cumsum(g * (theta - problem.minimum[0])) / np.arange(1, cfg.steps + 1)
+        period[label] = r.deltas[start : start + 3, 0, 0]
+    return ReddiScene(cfg, runs, regret, period, start)
+
+
+def reddi_paths(scene: ReddiScene) -> dict[str, np.ndarray]:
+    """θₜ of each optimizer, by label."""
+    return {label: r.params[:, 0, 0] for label, r in scene.runs.items()}
+
+
+def reddi_regret_range(cfg: ReddiConfig) -> tuple[float, float]:
+    """The regret axis's range: from a little below 0 to C, the first step's regret from θ₀ = 0
+    (:math:`R_1 = C(\theta_0 + 1)`), the largest an average of steps from [-1, 1] reaches here."""
+    return (-0.05 * cfg.c, cfg.c)
+
+
+def reddi_takeaway(scene: ReddiScene) -> str:
+    """Where each optimizer ended and what its last period did, in words, from the runs."""
+    end = {label: float(r.params[-1, 0, 0]) for label, r in scene.runs.items()}
+    net = {label: float(d.sum()) for label, d in scene.period.items()}
+    where = lambda x: ", near the best point −1" if x < -0.9 else ", near the worst point +1" if x > 0.9 else ""
+    text = [f"{label} ends at θ = {end[label]:.3f}{where(end[label])}" for label in scene.runs]
+    drift = lambda label: "up, towards +1" if net[label] > 0 else "down, towards −1"
+    return (
+        "; ".join(text)
+        + f". Over the last period of three steps Adam's own steps add up to {net['Adam']:+.2g}, {drift('Adam')}, "
+        f"and AMSGrad's to {net['AMSGrad']:+.2g}, {drift('AMSGrad')}."
+    )

@@ -61,3 +61,82 @@ def test_betas_and_eps_reach_every_optimizer_that_has_them_and_no_other():
 def test_the_race_config_reads_beta2_as_a_number():
     cfg = lesson.race_config({**defaults(lesson.CONTROLS), "b2": "0.9", "b1": 0.5, "eps": 1e-6})
     assert (cfg.beta1, cfg.beta2, cfg.eps) == (0.5, 0.9, 1e-6)
+
+
+# --------------------------------------------------------------------------------------- NAdam's look-ahead
+
+
+@pytest.mark.parametrize(("wd", "decoupled"), [(0.0, False), (0.3, False)])
+def test_nadams_two_parts_add_up_to_the_step_it_took(wd, decoupled):
+    """−η/(√v̂ + ε) · (now + look-ahead) is the step of the run, at every step inspected: the equation the inspector
+    shows is the update, not a paraphrase of it."""
+    race = lesson.race(lesson.RaceConfig(racers=("nadam",), lrs=(0.1,), weight_decay=wd))
+    for t in (0, 1, 7, 150):
+        ins = lesson.inspect_step(race.trajs[0], t)
+        ahead = lesson.look_ahead(ins, wd)
+        assert np.allclose(-ahead.scale * (ahead.now + ahead.ahead), ins.step, rtol=1e-12, atol=1e-15)
+        assert ahead.mu_next > ahead.mu > 0.45, "the momentum warms up from β₁/2"
+
+
+def test_only_an_optimizer_with_a_look_ahead_has_one_to_show():
+    from lr_core.optimizers import capabilities
+
+    assert {"adaptive", "nesterov"} <= capabilities("nadam") and "nesterov" in capabilities("nesterov")
+    assert "nesterov" not in capabilities("adam") and "nesterov" not in capabilities("momentum")
+    race = lesson.race(lesson.RaceConfig(racers=("adam",), lrs=(0.1,)))
+    with pytest.raises(ValueError, match="no NAdam look-ahead"):
+        lesson.look_ahead(lesson.inspect_step(race.trajs[0], 0))
+
+
+# ------------------------------------------------------------------------------------ AdaGrad, sparse features
+
+
+def test_adagrad_serves_both_features_where_sgds_one_rate_must_compromise():
+    """The course's "benefits sparse data", measured at the lesson's defaults (8 streams, 2,000 examples, a rare
+    feature in 2%): SGD's best rate for the common weight is far smaller than its best for the rare one, and at
+    AdaGrad's best single rate the larger of the two errors is below SGD's best compromise."""
+    scene = lesson.sparse_scene(lesson.SparseConfig())
+    sgd_e = scene.final_error["SGD"]
+    assert scene.rates[np.nanargmin(sgd_e[:, 0])] < scene.rates[np.nanargmin(sgd_e[:, 1])] / 10
+    assert scene.best_errors("AdaGrad").max() < scene.best_errors("SGD").max()
+    assert "serves both at once" in lesson.sparse_takeaway(scene)
+    rates = lesson.sparse_rates(scene)
+    rare, common = rates["AdaGrad, rare weight"], rates["AdaGrad, common weight"]
+    assert np.nanmean(rare[-100:]) > 3 * np.nanmean(common[-100:]), "the rare weight keeps a larger rate"
+
+
+def test_the_sparse_scene_errors_are_root_mean_squares_over_the_streams():
+    from lr_core.online import run_online
+    from lr_core.optimizers import adagrad
+
+    cfg = lesson.SparseConfig(steps=200, streams=3, sweep_rates=5)
+    scene = lesson.sparse_scene(cfg)
+    runs = [run_online(scene.problem, adagrad(lr=cfg.lr_adagrad), [0.0, 0.0], 200, seed=s) for s in range(3)]
+    rms = np.sqrt(np.mean([r.error[:, 0] ** 2 for r in runs], axis=0))
+    assert np.allclose(scene.errors["AdaGrad"], rms, rtol=1e-12)
+    assert scene.final_error["SGD"].shape == (5, 2) and scene.rates[0] == cfg.sweep_lo
+
+
+# ----------------------------------------------------------------------------------- AMSGrad's counterexample
+
+
+def test_the_counterexample_scene_shows_adam_drifting_up_and_amsgrad_down():
+    scene = lesson.reddi_scene(lesson.ReddiConfig())
+    g = scene.runs["Adam"].grads[scene.period_start : scene.period_start + 3, 0, 0]
+    assert g.tolist() == [3.0, -1.0, -1.0], "the period shown starts with the large gradient"
+    assert scene.period["Adam"].sum() > 0 > scene.period["AMSGrad"].sum()
+    text = lesson.reddi_takeaway(scene)
+    assert "Adam ends at θ = 1.000, near the worst point" in text and "AMSGrad ends at θ = -0.99" in text
+    r = scene.runs["SGD"]
+    direct = np.cumsum(r.grads[:, 0, 0] * (r.params[:-1, 0, 0] + 1)) / np.arange(1, r.steps + 1)
+    assert np.allclose(scene.regret["SGD"], direct, rtol=1e-12)
+    lo, hi = lesson.reddi_regret_range(scene.config)
+    assert all(lo <= v.min() and v.max() <= hi for v in scene.regret.values())
+
+
+def test_with_torchs_beta2_adam_finds_the_best_point_and_the_takeaway_says_so():
+    scene = lesson.reddi_scene(lesson.ReddiConfig(beta2="0.999"))
+    assert scene.runs["Adam"].params[-1, 0, 0] < -0.9
+    assert "Adam ends at θ = -0.9" in lesson.reddi_takeaway(scene) and "near the worst" not in lesson.reddi_takeaway(
+        scene
+    )
