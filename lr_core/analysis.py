@@ -101,20 +101,29 @@ def predicted_steps(lr: Any, eigenvalues: Any, ratio: Any) -> np.ndarray:
     return np.where(r < 1, np.maximum(steps, 0), np.inf)
 
 
-def quadratic_losses(surface: Surface, x0: Any, lr: Any, steps: int) -> np.ndarray:
-    r"""The closed form of gradient descent's loss on a quadratic, shape ``(steps + 1, *lr.shape)``:
+def quadratic_losses(surface: Surface, x0: Any, lr: Any, steps: int, noise: float = 0.0) -> np.ndarray:
+    r"""The closed form of gradient descent's loss on a quadratic, shape ``(steps + 1, *lr.shape)``, expected over
+    the gradient noise of standard deviation :math:`\sigma` (``noise``, as the runner adds it to each coordinate):
 
-    .. math:: L(\theta_t) - L^* = \tfrac12 \sum_i \lambda_i c_i^2 (1 - \eta\lambda_i)^{2t},
+    .. math:: \mathbb E\,L(\theta_t) - L^* = \tfrac12 \sum_i \lambda_i \Big(c_i^2 r_i^{2t}
+              + \eta^2\sigma^2 \sum_{k<t} r_i^{2k}\Big), \qquad r_i = 1 - \eta\lambda_i,
               \qquad c = Q^\top (\theta_0 - \theta^*)
 
-    with :math:`H = Q \Lambda Q^\top` the (constant) Hessian and :math:`\theta^*` the minimum.
+    with :math:`H = Q \Lambda Q^\top` the (constant) Hessian and :math:`\theta^*` the minimum: each error mode
+    shrinks by :math:`r_i` per step and gains the step's noise :math:`\eta\sigma\xi`, so for :math:`|r_i| < 1` the
+    loss levels off at the floor :math:`\tfrac12\sum_i \lambda_i\eta^2\sigma^2/(1 - r_i^2) = \sum_i
+    \eta\sigma^2/(2(2 - \eta\lambda_i))`: a larger rate is faster at first and settles higher.
     """
     lam, q = np.linalg.eigh(surface.hessian(surface.minima[0]))
     c = q.T @ (as_float_array("x0", x0) - surface.minima[0])
     lr = as_float_array("lr", lr)
     t = np.arange(steps + 1).reshape((-1,) + (1,) * (lr.ndim + 1))
-    with np.errstate(over="ignore"):
-        modes = 0.5 * lam * c**2 * (1.0 - lr[..., None] * lam) ** (2 * t)
+    r2 = (1.0 - lr[..., None] * lam) ** 2
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        modes = 0.5 * lam * c**2 * r2**t
+        if noise:
+            geometric = np.where(r2 == 1.0, t, (1.0 - r2**t) / (1.0 - r2))  # Σ_{k<t} r^{2k}
+            modes = modes + 0.5 * lam * (lr[..., None] * float(noise)) ** 2 * geometric
     return modes.sum(axis=-1)
 
 

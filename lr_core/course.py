@@ -1,10 +1,12 @@
-"""The course's closing matter, as data: its five references and its "future directions", each direction tied to
-the lesson where a student can already see a piece of it. The home page shows both; a test keeps every lesson
-key real."""
+"""The course's own material, as data: its numpy loop for the figure of three rates (shown beside the update
+rule's figure, and run), its five references and its "future directions", each direction tied to the lesson where
+a student can already see a piece of it. The home page shows the last two; a test keeps every lesson key real."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,37 @@ DIRECTIONS = (
               "convergence", "the Hessian's eigenvalues setting the safe rate and the optimal one, 2/(λmin + λmax)"),
 )  # fmt: skip
 """The course's future directions, in its order."""
+
+
+COURSE_LOOP = """\
+import numpy as np
+
+
+# Quadratic loss: L(theta) = (theta - 3)^2
+def loss(theta):
+    return (theta - 3) ** 2
+
+
+def grad(theta):
+    return 2 * (theta - 3)
+
+
+learning_rates = [0.05, 0.3, 0.8]
+paths = {}
+for lr in learning_rates:
+    theta = -1
+    path = [theta]
+    for _ in range(15):
+        theta = theta - lr * grad(theta)
+        path.append(theta)
+    paths[lr] = np.array(path)  # the course plots each path here: plt.plot(path, loss(path), "o-", ...)
+"""
+"""The course's numpy code for its figure of three rates on (θ − 3)², as it writes it, with its plotting lines
+left out and each path kept in ``paths`` instead."""
+
+
+def course_loop() -> dict[float, np.ndarray]:
+    """Run :data:`COURSE_LOOP`, the very text a page shows, and return its paths by rate."""
+    namespace: dict = {}
+    exec(compile(COURSE_LOOP, "<the course's loop>", "exec"), namespace)  # our own constant, shown as it runs
+    return namespace["paths"]

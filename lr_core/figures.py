@@ -606,13 +606,15 @@ def against_rate(
     *,
     y_range: tuple[float, float],
     marks: Sequence[tuple[float, str, int]] = (),
+    markers: bool = True,
 ) -> Spec:
-    """Quantities against the learning rate, log-log, one line with markers each (NaN, a rate that diverged, left
-    out), on fixed axes; ``marks`` are ``(η, text, i)`` vertical lines in the colour and dash of series ``i``."""
+    """Quantities against the learning rate, log-log, one line each (with a marker per rate unless ``markers`` is
+    off, for a dense sweep; NaN, a rate that diverged, left out), on fixed axes; ``marks`` are ``(η, text, i)``
+    vertical lines in the colour and dash of series ``i``."""
     data = []
     for i, (name, v) in enumerate(series.items()):
         x, y = _finite(np.asarray(rates, dtype=float), np.asarray(v, dtype=float))
-        data.append(_line(x, y, name, i, markers=True, marker_size=7, width=2.5))
+        data.append(_line(x, y, name, i, markers=markers, marker_size=7, width=2.5))
     fig = _figure(data, title, 440)
     fig["layout"]["xaxis"] = {"title": {"text": "η (log scale)"}, "type": "log", "exponentformat": "power",
                               "range": _log_range(float(np.min(rates)), float(np.max(rates)))}  # fmt: skip

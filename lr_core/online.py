@@ -11,7 +11,8 @@ data stream, or one loss of an adversary's sequence) and its point is projected 
 
 with the same optimizers (:mod:`lr_core.optimizers`) and schedules as the surfaces' runner. What a figure
 shows is the *average* loss :math:`\bar f(\theta) = \mathbb E_t f_t(\theta)` and the distance to its minimum
-:math:`\theta^*`. Every run of a batch sees the same stream, so optimizers are compared on the same examples.
+:math:`\theta^*`. A run may follow several independent streams at once (a leading axis of every record); the
+runs of one stream (rates, say) all see its examples, so they are compared on the same data.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ DIVERGENCE = 1e6
 @dataclass(frozen=True)
 class OnlineProblem:
     """A stream of losses: ``grad(t, θ, rng)`` is :math:`\\nabla f_t(\\theta)` at step ``t`` (from 1) for points
-    ``θ`` of shape ``(n, dim)``; ``average`` is :math:`\\bar f`; ``minimum`` its minimizer :math:`\\theta^*` on
-    the feasible ``box`` (``None``: unconstrained); ``latex`` states :math:`f_t`."""
+    ``θ`` of shape ``(streams, n, dim)``, drawing one example per stream from ``rng``; ``average`` is
+    :math:`\\bar f`; ``minimum`` its minimizer :math:`\\theta^*` on the feasible ``box`` (``None``: unconstrained);
+    ``latex`` states :math:`f_t`."""
 
     name: str
     title: str
@@ -110,9 +112,10 @@ def sparse_regression(
         raise ValueError(f"target must be a pair (w₁*, w₂*), got {target!r}")
 
     def grad(t: int, w: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        u, v, e = rng.standard_normal(3)
-        x = np.array([u, v if rng.random() < p else 0.0])
-        return ((w - w_star) @ x - sigma * e)[..., None] * x
+        k = w.shape[0]  # one example per stream, the same for every run of it
+        u, v, e = rng.standard_normal((3, k, 1))
+        x = np.stack([u, np.where(rng.random((k, 1)) < p, v, 0.0)], axis=-1)  # (streams, 1, 2)
+        return (((w - w_star) * x).sum(axis=-1, keepdims=True) - sigma * e[..., None]) * x
 
     return OnlineProblem(
         name="sparse_regression",
@@ -128,11 +131,11 @@ def sparse_regression(
 @dataclass(frozen=True)
 class OnlineRun:
     """What :func:`run_online` recorded: ``params[t]`` is :math:`\\theta_t` (``params[0]`` the start), shape
-    ``(steps + 1, n, dim)``; ``losses[t]`` the average loss :math:`\\bar f(\\theta_t)`; ``grads[t]`` the gradient
-    :math:`g_{t+1}` of step ``t + 1``; ``deltas[t]`` the optimizer's step :math:`\\Delta_{t+1}` before the
-    projection; ``lrs[t]`` its rate; ``internals[name][t]`` the optimizer's quantity after
-    that step; ``diverged_at`` is, per run, the step at which it left the box :math:`|\theta_i| \\le`
-    :data:`DIVERGENCE`, where it then stays (-1: never)."""
+    ``(steps + 1, streams, n, dim)``; ``losses[t]`` the average loss :math:`\\bar f(\\theta_t)`; ``grads[t]``
+    the gradient :math:`g_{t+1}` of step ``t + 1``; ``deltas[t]`` the optimizer's step :math:`\\Delta_{t+1}`
+    before the projection; ``lrs[t]`` its rate, ``(steps, n)``; ``internals[name][t]`` the optimizer's quantity
+    after that step; ``diverged_at`` (``(streams, n)``) is, per run, the step at which it left the box
+    :math:`|\\theta_i| \\le` :data:`DIVERGENCE`, where it then stays (-1: never)."""
 
     problem: OnlineProblem = field(repr=False)
     optimizer: Optimizer = field(repr=False)
@@ -154,46 +157,49 @@ class OnlineRun:
 
     @property
     def error(self) -> np.ndarray:
-        """:math:`|\\theta_t - \\theta^*|` per coordinate, shape ``(steps + 1, n, dim)``."""
+        """:math:`|\\theta_t - \\theta^*|` per coordinate, shape ``(steps + 1, streams, n, dim)``."""
         return np.abs(self.params - self.problem.minimum)
 
 
-def run_online(problem: OnlineProblem, optimizer: Optimizer, x0: Any, steps: int, *, seed: int = 0) -> OnlineRun:
-    """Run ``optimizer`` on the stream ``problem`` from ``x0`` (shape ``(dim,)`` or ``(n, dim)``; the batch is its
-    broadcast with the optimizer's array hyperparameters) for ``steps`` steps; the stream is drawn from
-    ``numpy.random.default_rng(seed)``."""
+def run_online(
+    problem: OnlineProblem, optimizer: Optimizer, x0: Any, steps: int, *, seed: int = 0, streams: int = 1
+) -> OnlineRun:
+    """Run ``optimizer`` on ``streams`` independent streams of ``problem`` from ``x0`` (shape ``(dim,)`` or
+    ``(n, dim)``; the batch is its broadcast with the optimizer's array hyperparameters) for ``steps`` steps; the
+    streams are drawn from ``numpy.random.default_rng(seed)``, one example per stream and step."""
     x0 = as_float_array("x0", x0)
     if x0.ndim == 0 or x0.shape[-1] != problem.dim:
         raise ValueError(f"x0 must have {problem.dim} coordinate(s) for {problem.name}, got shape {x0.shape}")
-    steps = positive_int("steps", steps)
+    steps, streams = positive_int("steps", steps), positive_int("streams", streams)
     if steps > MAX_STEPS:
         raise ValueError(f"steps must be at most {MAX_STEPS}, got {steps}")
     batch = np.broadcast_shapes(x0.shape[:-1], optimizer.batch_shape)
     if len(batch) > 1:
         raise ValueError(f"an online run takes one batch axis, got the batch shape {batch}")
-    n = int(np.prod(batch))
-    x = problem.project(np.broadcast_to(x0, (n, problem.dim)).astype(float))
+    n, dim = int(np.prod(batch)), problem.dim
+    x = problem.project(np.broadcast_to(x0, (streams, n, dim)).astype(float))
     lrs = rate_table(optimizer, steps, batch)
-    params, grads = np.empty((steps + 1, n, problem.dim)), np.empty((steps, n, problem.dim))
+    params = np.empty((steps + 1, streams, n, dim))
+    grads, deltas = np.empty((steps, streams, n, dim)), np.zeros((steps, streams, n, dim))
     params[0] = x
-    deltas = np.zeros((steps, n, problem.dim))
     rng = np.random.default_rng(seed)
     state, internals = optimizer.init(x), []
-    diverged_at = np.full(n, -1)
+    diverged_at = np.full((streams, n), -1)
     with np.errstate(all="ignore"):
         for t in range(steps):
             g = problem.grad(t + 1, x, rng)
-            lr = np.broadcast_to(lrs[t], (n,))[:, None] * (diverged_at < 0)[:, None]  # a diverged run stays put
+            alive = (diverged_at < 0)[..., None]
+            lr = np.broadcast_to(lrs[t], (n,))[:, None] * alive  # a diverged run stays put
             delta, state = optimizer.update(g, state, x, lr)
             x_new = problem.project(x + delta)
-            away = ~(np.abs(x_new) <= DIVERGENCE).all(axis=1) & (diverged_at < 0)  # NaN is away too
+            away = ~(np.abs(x_new) <= DIVERGENCE).all(axis=-1) & alive[..., 0]  # NaN is away too
             if away.any():
                 diverged_at[away] = t + 1
                 x_new[away] = x[away]
             x = x_new
-            params[t + 1], grads[t], deltas[t] = x, g, np.where((diverged_at < 0)[:, None], delta, 0.0)
+            params[t + 1], grads[t], deltas[t] = x, g, np.where((diverged_at < 0)[..., None], delta, 0.0)
             internals.append(optimizer.internals(state, lr))
-    names = internals[0].keys()
+    shape = (streams, n, dim)
     return OnlineRun(
         problem,
         optimizer,
@@ -202,6 +208,6 @@ def run_online(problem: OnlineProblem, optimizer: Optimizer, x0: Any, steps: int
         grads,
         deltas,
         np.broadcast_to(lrs, (steps, n)),
-        {k: np.stack([np.broadcast_to(i[k], (n, problem.dim)) for i in internals]) for k in names},
+        {k: np.stack([np.broadcast_to(i[k], shape) for i in internals]) for k in internals[0]},
         diverged_at,
     )

@@ -143,8 +143,9 @@ def race() -> None:
             )
             ui.equation(
                 rf"\underbrace{{\frac{{(1-\mu_{{{n}}})\,g_{{{n}}}}}{{1 - \prod_{{i \le {n}}}\mu_i}}}}_{{\text{{now}}}}"
-                rf" = {vec(ahead.now)}, \qquad \underbrace{{\frac{{\mu_{{{n + 1}}}\, m_{{{n}}}}}"
-                rf"{{1 - \prod_{{i \le {n + 1}}}\mu_i}}}}_{{\text{{look-ahead}}}} = {vec(ahead.ahead)}"
+                rf" = {vec(ahead.now)},",
+                rf"\underbrace{{\frac{{\mu_{{{n + 1}}}\, m_{{{n}}}}}{{1 - \prod_{{i \le {n + 1}}}\mu_i}}}}"
+                rf"_{{\text{{look-ahead}}}} = {vec(ahead.ahead)},",
             )
             ui.equation(
                 rf"\theta_{{{n}}} = \theta_{{{t}}} - \frac{{\eta}}{{\sqrt{{\hat v_{{{n}}}}} + \epsilon}}"
@@ -234,9 +235,10 @@ def sparse() -> None:
             key="sparse_sweep_fig",
         )  # fmt: skip
     st.dataframe(result.summary(), hide_index=True, width="stretch")
-    st.latex(
-        rf"{result.problem.latex}, \qquad s_{{t,i}} = s_{{t-1,i}} + g_{{t,i}}^2, \qquad "
-        r"w_{t,i} = w_{t-1,i} - \frac{\eta}{\sqrt{s_{t,i}} + \epsilon}\, g_{t,i}"
+    ui.equation(
+        result.problem.latex,
+        r"s_{t,i} = s_{t-1,i} + g_{t,i}^2,",
+        r"w_{t,i} = w_{t-1,i} - \frac{\eta}{\sqrt{s_{t,i}} + \epsilon}\, g_{t,i}",
     )
     ui.takeaway(lesson.sparse_takeaway(result))
 
@@ -286,14 +288,14 @@ def counterexample() -> None:
     t0 = result.period_start + 1
     for label in ("Adam", "AMSGrad"):
         d = result.period[label]
+        st.markdown(f"{label}'s own steps over steps {t0} to {t0 + 2}, whose gradients are {cfg.c:g}, −1 and −1:")
         ui.equation(
-            rf"\text{{{label}, steps {t0}–{t0 + 2} (gradients }} {cfg.c:g}, -1, -1\text{{):}}\quad "
             rf"\Delta_{{{t0}}} + \Delta_{{{t0 + 1}}} + \Delta_{{{t0 + 2}}} = {ui.fmt(d[0])} + "
             rf"{ui.fmt(d[1], paren=True)} + {ui.fmt(d[2], paren=True)} = {ui.fmt(float(d.sum()))}"
         )
-    st.latex(
-        rf"{result.runs['Adam'].problem.latex}, \qquad \beta_1 = {ui.fmt(cfg.beta1)},\ \beta_2 = {ui.fmt(cfg.b2)},"
-        rf"\ \alpha_t = {ui.fmt(cfg.lr)}/\sqrt t"
+    ui.equation(
+        result.runs["Adam"].problem.latex,
+        rf"\beta_1 = {ui.fmt(cfg.beta1)},\quad \beta_2 = {ui.fmt(cfg.b2)},\quad \alpha_t = {ui.fmt(cfg.lr)}/\sqrt t",
     )
     ui.takeaway(
         lesson.reddi_takeaway(result) + " Adam's step size αₜ/√v̂ₜ can grow when a large gradient drops out of v; "

@@ -311,3 +311,26 @@ def test_the_good_range_is_the_contiguous_window_within_the_factor_of_the_best()
     assert lo == pytest.approx(10**-2.5) and hi == pytest.approx(10**-1.5)
     scores[-1] = 1.0  # a second good point, cut off by bad rates in between: not in the window
     assert an.good_range(lrs, scores, 1.5) == (lo, hi)
+
+
+@pytest.mark.parametrize("lr", [0.05, 0.3, 0.8, 1.05])
+def test_the_expected_loss_under_noise_equals_the_engines_noisy_runs_and_levels_off_at_its_floor(lr):
+    """E L(θ_t) − L* = ½λ(c² r^{2t} + η²σ² Σ_{k<t} r^{2k}), r = 1 − ηλ, against 20,000 noisy runs of the engine
+    (within four standard errors); for |r| < 1 it tends to ησ²/(2(2 − ηλ)), for |r| > 1 it grows without bound."""
+    surface, sigma = quadratic_1d(), 0.7  # (θ − 3)², λ = 2
+    closed = an.quadratic_losses(surface, [-1.0], lr, 60, noise=sigma)
+    runs = sweep(surface, sgd(lr=lr), np.full((20_000, 1), -1.0), 60, noise=sigma, seed=3)
+    mean, err = runs.losses.mean(axis=1), runs.losses.std(axis=1) / np.sqrt(20_000)
+    assert (np.abs(mean - closed) <= 4 * err + 1e-12).all()
+    if lr * 2 < 2:
+        far = an.quadratic_losses(surface, [-1.0], lr, 5000, noise=sigma)[-1]
+        assert far == pytest.approx(lr * sigma**2 / (2 * (2 - 2 * lr)), rel=1e-9)
+    else:
+        assert closed[-1] > closed[30] > closed[0]
+
+
+def test_without_noise_the_expected_loss_is_the_noiseless_closed_form():
+    s = quadratic_2d((1.0, 10.0), 30.0)
+    assert np.array_equal(
+        an.quadratic_losses(s, [1.0, 2.0], 0.1, 20), an.quadratic_losses(s, [1.0, 2.0], 0.1, 20, noise=0.0)
+    )

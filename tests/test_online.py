@@ -51,7 +51,7 @@ def torch_reddi(c: float, torch_cls, kwargs: dict, lr: float, steps: int) -> np.
 def test_the_counterexample_run_equals_torch_with_its_projection(ours, torch_cls, kwargs):
     run = run_online(reddi(3.0), ours(inverse_sqrt(0.1)), [0.0], 400)
     theirs = torch_reddi(3.0, torch_cls, kwargs, 0.1, 400)
-    assert close(run.params[:, 0, 0], theirs), np.abs(run.params[:, 0, 0] - theirs).max()
+    assert close(run.params[:, 0, 0, 0], theirs), np.abs(run.params[:, 0, 0, 0] - theirs).max()
     assert (np.abs(run.params) <= 1).all()
 
 
@@ -62,10 +62,10 @@ def test_reddi_theorem_1_adam_ends_at_the_worst_point_and_amsgrad_at_the_best():
         betas = (0.0, 1 / (1 + c * c))
         bad = run_online(reddi(c), adam(lr=inverse_sqrt(0.1), betas=betas), [0.0], 3000)
         good = run_online(reddi(c), adam(lr=inverse_sqrt(0.1), betas=betas, amsgrad=True), [0.0], 3000)
-        assert bad.params[-1, 0, 0] > 0.99 and good.params[-1, 0, 0] < -0.99
-        assert bad.losses[-1, 0] == pytest.approx((c - 2) / 3, rel=1e-2)
+        assert bad.params[-1, 0, 0, 0] > 0.99 and good.params[-1, 0, 0, 0] < -0.99
+        assert bad.losses[-1, 0, 0] == pytest.approx((c - 2) / 3, rel=1e-2)
     fine = run_online(reddi(3.0), adam(lr=inverse_sqrt(0.1)), [0.0], 3000)
-    assert fine.params[-1, 0, 0] < -0.99
+    assert fine.params[-1, 0, 0, 0] < -0.99
 
 
 def test_the_counterexample_needs_c_above_two():
@@ -93,7 +93,7 @@ def test_sparse_regression_equals_torch_adagrad_and_sgd_with_autograd_on_the_sam
             (0.5 * (w @ x - y) ** 2).backward()
             opt.step()
             path.append(w.detach().numpy().copy())
-        assert close(run.params[:, 0], np.array(path)), np.abs(run.params[:, 0] - np.array(path)).max()
+        assert close(run.params[:, 0, 0], np.array(path)), np.abs(run.params[:, 0, 0] - np.array(path)).max()
 
 
 def test_the_sparse_average_loss_is_the_mean_of_the_stream():
@@ -110,11 +110,24 @@ def test_the_sparse_average_loss_is_the_mean_of_the_stream():
 
 def test_a_run_that_blows_up_is_frozen_where_it_was_and_flagged():
     run = run_online(sparse_regression(0.5), sgd(lr=np.array([0.01, 50.0])), [0.0, 0.0], 200)
-    assert run.diverged.tolist() == [False, True]
+    assert run.diverged.tolist() == [[False, True]]
     assert np.isfinite(run.params).all() and (np.abs(run.params) <= DIVERGENCE).all()
-    k = run.diverged_at[1]
-    assert (run.params[k:, 1] == run.params[k - 1, 1]).all(), "it stays where it was before it left"
-    assert (run.deltas[k:, 1] == 0).all()
+    k = run.diverged_at[0, 1]
+    assert (run.params[k:, 0, 1] == run.params[k - 1, 0, 1]).all(), "it stays where it was before it left"
+    assert (run.deltas[k:, 0, 1] == 0).all()
+
+
+def test_each_stream_draws_its_own_examples_and_its_runs_share_them():
+    """Each stream's examples differ; the runs of one stream (two rates) see the same examples, so adding a rate to
+    the batch changes nothing for the others."""
+    problem = sparse_regression(0.3, label_noise=0.5)
+    run = run_online(problem, sgd(lr=np.array([0.01, 0.02])), [0.0, 0.0], 50, streams=3, seed=4)
+    assert run.params.shape == (51, 3, 2, 2) and run.lrs.shape == (50, 2)
+    assert not np.allclose(run.grads[:, 0], run.grads[:, 1]), "streams differ"
+    x_rare_zero = run.grads[:, :, 0, 1] == 0
+    assert np.array_equal(x_rare_zero, run.grads[:, :, 1, 1] == 0), "both rates of a stream see the same examples"
+    one = run_online(problem, sgd(lr=0.01), [0.0, 0.0], 50, streams=3, seed=4)
+    assert np.array_equal(one.params[:, :, 0], run.params[:, :, 0])
 
 
 def test_a_wrong_start_or_two_batch_axes_is_refused():

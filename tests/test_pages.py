@@ -75,6 +75,38 @@ def test_seed_preset_reproduces_the_seed_figure():
     assert "η = 0.8: **converged**, overshooting" in verdicts
 
 
+def test_the_general_quadratic_form_shows_its_own_gradient_and_minimum():
+    at = open_page("update_rule", form="general", b="-4", c="1")
+    no_errors(at)
+    assert at.query_params["form"] == "general" and not any(s.key == "update_rule.min" for s in at.slider)
+    shown = " ".join(eq.value for eq in at.latex)
+    assert r"2a\theta_{0} + b = 2 \times 1 \times \left(-1\right) + \left(-4\right) = -6" in shown
+    assert r"\theta^* = -\frac{b}{2a} = 2" in shown
+    path = array(trace(figure_list(at)[0], "η = 0.3")["x"])
+    assert path[1] == pytest.approx(-1 - 0.3 * -6)
+
+
+def test_the_courses_code_is_shown_beside_its_figure_and_agrees_with_the_engine():
+    at = open_page("update_rule", course="1")
+    at.session_state["update_rule.code"] = True
+    at.run()
+    no_errors(at)
+    assert any("theta = theta - lr * grad(theta)" in c.value for c in at.code)
+    check = next(d.value for d in at.dataframe if "all 16 points equal" in d.value.columns)
+    assert check["all 16 points equal"].all()
+
+
+def test_the_speed_section_follows_the_noise_and_the_budget():
+    at = open_page("update_rule")
+    figs = figures(at)
+    assert [t["name"] for t in figs["speed_curves_fig"]["data"]] == ["η = 0.05", "η = 0.3", "η = 0.8"]
+    at.slider(key="update_rule.sa_budget").set_value(200).run()
+    no_errors(at)
+    said = " ".join(s.value for s in at.success)
+    assert "for 200," in said and at.query_params["sa_budget"] == "200"
+    assert len(array(figures(at)["speed_curves_fig"]["data"][0]["x"])) == 2001
+
+
 def test_a_diverging_run_is_labelled_and_drawn_without_nan():
     at = open_page("update_rule", lr="1.45", steps="100")
     no_errors(at)
@@ -86,11 +118,12 @@ def test_a_diverging_run_is_labelled_and_drawn_without_nan():
 
 def test_iteration_table_and_csv_are_built_only_when_opened():
     at = open_page("update_rule")
-    assert not at.dataframe, "closed, the table costs nothing"
+    iterations = lambda: [d.value for d in at.dataframe if "θ_t" in d.value.columns]
+    assert not iterations(), "closed, the table costs nothing"
     at.session_state["update_rule.table"] = True  # what a click on the expander does
     at.run()
     assert at.get("download_button")
-    table = at.dataframe[0].value
+    (table,) = iterations()
     assert list(table.columns) == ["t", "θ_t", "J(θ_t)", "∇J(θ_t)", "step −η∇J"]
     assert np.allclose(table["θ_t"], seed_loop(0.3))
 

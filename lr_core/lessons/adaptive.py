@@ -421,29 +421,26 @@ def sparse_config(values: Mapping[str, Any]) -> SparseConfig:
     return build(SparseConfig, SPARSE, values)
 
 
-def _rms(errors: list[np.ndarray]) -> np.ndarray:
-    return np.sqrt(np.mean(np.square(errors), axis=0))
+def _rms(errors: np.ndarray, axis: int) -> np.ndarray:
+    """The root mean square over the streams' ``axis`` (NaN if a run diverged on any stream)."""
+    return np.sqrt(np.mean(np.square(errors), axis=axis))
 
 
 def sparse_scene(cfg: SparseConfig) -> SparseScene:
-    """Sweep both optimizers over the same rates and streams, the chosen rate last in each batch: per optimizer and
-    stream one :func:`lr_core.online.run_online` call, its runs one per rate."""
+    """Sweep both optimizers over the same rates and streams, the chosen rate last in each batch: one
+    :func:`lr_core.online.run_online` call per optimizer, its runs one per stream and rate."""
     problem = sparse_regression(cfg.rare, label_noise=cfg.label_noise)
     chosen = {"SGD": cfg.lr_sgd, "AdaGrad": cfg.lr_adagrad}
     rates = np.logspace(np.log10(cfg.sweep_lo), np.log10(cfg.sweep_hi), cfg.sweep_rates)
     errors, effective, final_error, best = {}, {}, {}, {}
     for label, make in SPARSE_OPTIMIZERS.items():
-        ends, curves = [], []
-        for seed in range(cfg.streams):
-            swept = run_online(problem, make(lr=np.append(rates, chosen[label])), [0.0, 0.0], cfg.steps, seed=seed)
-            error = np.where(swept.diverged[None, :, None], np.nan, swept.error)
-            ends.append(error[-1, :-1])
-            curves.append(error[:, -1])
-            if seed == 0:
-                rate = swept.internals.get("effective_lr", np.broadcast_to(swept.lrs[..., None], swept.grads.shape))
-                seen = np.cumsum(swept.grads[:, -1] != 0, axis=0) > 0
-                effective[label] = np.where(seen, rate[:, -1], np.nan)
-        errors[label], final_error[label] = _rms(curves), _rms(ends)
+        swept = run_online(problem, make(lr=np.append(rates, chosen[label])), [0.0, 0.0], cfg.steps,
+                           streams=cfg.streams)  # fmt: skip
+        error = np.where(swept.diverged[None, :, :, None], np.nan, swept.error)  # (steps + 1, streams, rates, 2)
+        errors[label], final_error[label] = _rms(error[:, :, -1], axis=1), _rms(error[-1, :, :-1], axis=0)
+        rate = swept.internals.get("effective_lr", np.broadcast_to(swept.lrs[:, None, :, None], swept.grads.shape))
+        seen = np.cumsum(swept.grads[:, 0, -1] != 0, axis=0) > 0
+        effective[label] = np.where(seen, rate[:, 0, -1], np.nan)
         worse = np.where(np.isnan(final_error[label]).any(axis=1), np.inf, final_error[label].max(axis=1))
         best[label] = float(rates[int(np.argmin(worse))])
     return SparseScene(cfg, problem, chosen, errors, effective, rates, final_error, best)
@@ -541,15 +538,15 @@ def reddi_scene(cfg: ReddiConfig) -> ReddiScene:
     start = 3 * ((cfg.steps - 3) // 3)  # the last whole period: steps start + 1 (gradient C), start + 2, start + 3
     regret, period = {}, {}
     for label, r in runs.items():
-        g, theta = r.grads[:, 0, 0], r.params[:-1, 0, 0]  # f_t(θ) = g_t θ: linear, its gradient is its slope
+        g, theta = r.grads[:, 0, 0, 0], r.params[:-1, 0, 0, 0]  # f_t(θ) = g_t θ: linear, its gradient its slope
         regret[label] = np.cumsum(g * (theta - problem.minimum[0])) / np.arange(1, cfg.steps + 1)
-        period[label] = r.deltas[start : start + 3, 0, 0]
+        period[label] = r.deltas[start : start + 3, 0, 0, 0]
     return ReddiScene(cfg, runs, regret, period, start)
 
 
 def reddi_paths(scene: ReddiScene) -> dict[str, np.ndarray]:
     """θₜ of each optimizer, by label."""
-    return {label: r.params[:, 0, 0] for label, r in scene.runs.items()}
+    return {label: r.params[:, 0, 0, 0] for label, r in scene.runs.items()}
 
 
 def reddi_regret_range(cfg: ReddiConfig) -> tuple[float, float]:
@@ -560,7 +557,7 @@ def reddi_regret_range(cfg: ReddiConfig) -> tuple[float, float]:
 
 def reddi_takeaway(scene: ReddiScene) -> str:
     """Where each optimizer ended and what its last period did, in words, from the runs."""
-    end = {label: float(r.params[-1, 0, 0]) for label, r in scene.runs.items()}
+    end = {label: float(r.params[-1, 0, 0, 0]) for label, r in scene.runs.items()}
     net = {label: float(d.sum()) for label, d in scene.period.items()}
     where = lambda x: ", near the best point −1" if x < -0.9 else ", near the worst point +1" if x > 0.9 else ""
     text = [f"{label} ends at θ = {end[label]:.3f}{where(end[label])}" for label in scene.runs]

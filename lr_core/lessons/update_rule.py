@@ -3,18 +3,21 @@ parabola (``pages/update_rule.py``). The loss is :math:`J`, as in the course, so
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from lr_core import analysis
 from lr_core.analysis import Verdict
-from lr_core.controls import Number, Toggle
+from lr_core.controls import Choice, MultiChoice, Number, Toggle, build
+from lr_core.course import course_loop
 from lr_core.lessons import Page
 from lr_core.optimizers import sgd
-from lr_core.runner import Trajectory, run
-from lr_core.surfaces import Surface, parabola
+from lr_core.runner import Trajectory, run, sweep
+from lr_core.surfaces import Surface, parabola, quadratic_1d
 
 LESSON = Page(
     "1 · The update rule",
@@ -24,7 +27,7 @@ LESSON = Page(
     "0.8 side by side: too slow, just right, oscillating.",
     "pages/update_rule.py",
     "update_rule",
-    questions=("seed-increasing-lr", "update-rule-one-step"),
+    questions=("seed-increasing-lr", "update-rule-one-step", "speed-accuracy"),
     order=1,
 )
 
@@ -37,9 +40,15 @@ def _curvature(values) -> float:
     return 2 * values["a"]
 
 
-CONTROLS = (
+FORMS = {"vertex": "a(θ − θ*)²", "general": "aθ² + bθ + c"}
+"""The two ways to write the parabola: by its minimum, or as the course's general quadratic."""
+
+STEP = (
     Number(key="a", label="curvature a", default=1.0, lo=0.1, hi=5.0, step=0.1, field="curvature"),
+    Choice(key="form", label="written as", default="vertex", options=tuple(FORMS), labels=FORMS),
     Number(key="min", label="minimum θ*", default=3.0, lo=-5.0, hi=5.0, step=0.5, field="minimum"),
+    Number(key="b", label="b", default=-6.0, lo=-20.0, hi=20.0, step=0.5),
+    Number(key="c", label="c", default=9.0, lo=-20.0, hi=20.0, step=0.5),
     Number(key="start", label="start θ₀", default=-1.0, lo=-10.0, hi=10.0, step=0.5),
     Number(
         key="lr",
@@ -61,19 +70,38 @@ CONTROLS = (
            help="η = 0.05, 0.3 and 0.8, the course's small, moderate and large rates, drawn beside yours.",
            field="compare_course"),
 )  # fmt: skip
+"""The step-by-step section's settings."""
+
+SPEED_RATES = ("0.01", "0.05", "0.1", "0.3", "0.8")
+
+SPEED = (
+    MultiChoice(key="sa_rates", label="rates η to compare", default=("0.05", "0.3", "0.8"), options=SPEED_RATES,
+                empty=False, field="rates"),
+    Number(key="sa_noise", label="gradient noise σ", default=1.0, lo=0.1, hi=3.0, step=0.1, field="noise"),
+    Number(key="sa_budget", label="budget: steps you can afford", default=30, lo=5, hi=1000, step=5, integer=True,
+           field="budget"),
+)  # fmt: skip
+"""The speed-versus-accuracy section's settings."""
+
+CONTROLS = (*STEP, *SPEED)
 """Every setting of the lesson, declared once: widget, URL key and config field."""
 
-COURSE_EXAMPLE = {"a": 1.0, "min": 3.0, "start": -1.0, "lr": 0.3, "steps": 15, "t": 0, "course": True}
+COURSE_EXAMPLE = {"a": 1.0, "form": "vertex", "min": 3.0, "start": -1.0, "lr": 0.3, "steps": 15, "t": 0,
+                  "course": True}  # fmt: skip
 """The settings that reproduce the course's figure: η = 0.05, 0.3, 0.8 from θ = −1, 15 steps on (θ − 3)²."""
 
 
 @dataclass(frozen=True)
 class UpdateRuleConfig:
-    """The parabola :math:`a(\\theta-\\theta^*)^2`, the start, the rate and the steps; ``selected`` is the step
-    whose update the page spells out; ``compare_course`` adds the course's three rates."""
+    """The parabola :math:`a(\\theta-\\theta^*)^2` (``form="vertex"``) or :math:`a\\theta^2 + b\\theta + c`
+    (``"general"``), the start, the rate and the steps; ``selected`` is the step whose update the page spells out;
+    ``compare_course`` adds the course's three rates."""
 
     curvature: float = 1.0
+    form: str = "vertex"
     minimum: float = 3.0
+    b: float = -6.0
+    c: float = 9.0
     start: float = -1.0
     lr: float = 0.3
     steps: int = 15
@@ -83,6 +111,8 @@ class UpdateRuleConfig:
     def __post_init__(self) -> None:
         if not self.curvature > 0:
             raise ValueError(f"the curvature a must be > 0, got {self.curvature}")
+        if self.form not in FORMS:
+            raise ValueError(f"the parabola is written as {' or '.join(FORMS)}, not {self.form!r}")
         if not 0 <= self.selected < self.steps:
             raise ValueError(f"the selected step must lie in 0..{self.steps - 1}, got {self.selected}")
 
@@ -121,6 +151,20 @@ class UpdateRuleScene:
         """:math:`L = J'' = 2a`, the parabola's curvature."""
         return 2 * self.config.curvature
 
+    @property
+    def minimum(self) -> float:
+        """:math:`\\theta^*`: the one given, or :math:`-b/2a` for the general form."""
+        return float(self.surface.minima[0, 0])
+
+    @property
+    def formula(self) -> str:
+        """The loss as plain text with its numbers, for the figure's text alternative."""
+        cfg = self.config
+        if cfg.form == "vertex":
+            return f"J(θ) = {cfg.curvature:g}(θ − {cfg.minimum:g})²"
+        sign = lambda x: f"− {-x:g}" if x < 0 else f"+ {x:g}"
+        return f"J(θ) = {cfg.curvature:g}θ² {sign(cfg.b)}θ {sign(cfg.c)}"
+
     def table(self) -> pd.DataFrame:
         """The iterations (t, θ_t, J(θ_t), ∇J(θ_t), the step −η∇J), built when asked for."""
         traj, last = self.traj, int(self.traj.last_index)
@@ -138,13 +182,15 @@ class UpdateRuleScene:
 
 def update_rule(cfg: UpdateRuleConfig) -> UpdateRuleScene:
     """Run gradient descent on the parabola and gather every number the page shows."""
-    surface = parabola(cfg.curvature, cfg.minimum)
+    surface = (
+        parabola(cfg.curvature, cfg.minimum) if cfg.form == "vertex" else quadratic_1d(cfg.curvature, cfg.b, cfg.c)
+    )
     traj = run(surface, sgd(lr=cfg.lr), [cfg.start], cfg.steps)
     lo, hi = surface.bounds[0]
     x_range = (min(lo, cfg.start - 0.5), max(hi, cfg.start + 0.5))
     theta = np.linspace(*x_range, 400)
     losses = surface.value(theta[:, None])
-    top = float(losses.max())
+    top, bottom = float(losses.max()), float(losses.min())
     last = int(traj.last_index)
 
     selected = tangent = None
@@ -168,11 +214,139 @@ def update_rule(cfg: UpdateRuleConfig) -> UpdateRuleScene:
         traj,
         analysis.classify(traj),
         x_range,
-        (-0.05 * top, 1.05 * top),
+        (bottom - 0.05 * (top - bottom), top + 0.05 * (top - bottom)),
         (theta, losses),
         analysis.critical_lr(2 * cfg.curvature),
         selected,
         tangent,
         course,
         course_labels,
+    )
+
+
+def update_rule_config(values: Mapping[str, Any]) -> UpdateRuleConfig:
+    """The step-by-step section's config of the page's current ``values``."""
+    return build(UpdateRuleConfig, STEP, values)
+
+
+def course_check() -> pd.DataFrame:
+    """The course's own loop (:data:`lr_core.course.COURSE_LOOP`, run as shown) beside the engine's runs of the
+    course's example: θ after 15 steps for each of its rates, and whether every point of the two paths is equal."""
+    loop = course_loop()
+    engine = run(parabola(1.0, 3.0), sgd(lr=np.array(COURSE_RATES)), [-1.0], 15).params[:, :, 0]
+    return pd.DataFrame(
+        {
+            "η": list(COURSE_RATES),
+            "θ₁₅, the course's loop": [float(loop[r][-1]) for r in COURSE_RATES],
+            "θ₁₅, LR Lab's engine": [float(x) for x in engine[-1]],
+            "all 16 points equal": [bool(np.array_equal(loop[r], engine[:, i])) for i, r in enumerate(COURSE_RATES)],
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------- speed versus accuracy
+
+
+@dataclass(frozen=True)
+class SpeedConfig:
+    """The course's parabola :math:`(\\theta - 3)^2` from :math:`\\theta_0 = -1`, with gradient noise ``noise``,
+    at each of ``rates``; ``budget`` the number of steps the student can afford; ``runs`` noisy runs of the
+    engine check the closed form."""
+
+    rates: tuple[str, ...] = ("0.05", "0.3", "0.8")
+    noise: float = 1.0
+    budget: int = 30
+    runs: int = 400
+    sweep_rates: int = 300
+
+    def __post_init__(self) -> None:
+        if not self.rates:
+            raise ValueError("pick at least one rate to compare")
+
+
+@dataclass(frozen=True)
+class SpeedScene:
+    """Per rate: its expected loss after every step up to ten budgets (closed form, ``curves``), its floor, the
+    first step within 10% above the floor, and the mean of ``runs`` noisy engine runs after the budget (``check``).
+    The sweep: expected loss after each of ``budgets`` (a tenth of the budget, the budget, ten budgets) against
+    ``lrs``, and the best rate for each."""
+
+    config: SpeedConfig
+    lrs_shown: np.ndarray
+    curves: dict[str, np.ndarray]
+    summary: pd.DataFrame
+    lrs: np.ndarray
+    budgets: tuple[int, ...]
+    after: dict[str, np.ndarray]
+    best: dict[int, float]
+    y_range: tuple[float, float]
+
+
+SPEED_START, SPEED_SURFACE = -1.0, (1.0, 3.0)
+"""The course's parabola a(θ − θ*)² with a = 1, θ* = 3, from θ = −1: L = 2 and 2/L = 1."""
+SPEED_E0 = SPEED_START - SPEED_SURFACE[1]
+"""The starting error θ₀ − θ*."""
+
+
+def speed_config(values: Mapping[str, Any]) -> SpeedConfig:
+    return build(SpeedConfig, SPEED, values)
+
+
+def speed_accuracy(cfg: SpeedConfig) -> SpeedScene:
+    """The trade-off the course names: with noisy gradients a larger rate gets near its floor in fewer steps and
+    settles at a higher floor, :math:`\\eta\\sigma^2/(2(2 - \\eta L))` on a parabola of curvature :math:`L`
+    (:func:`lr_core.analysis.quadratic_losses`); the engine's noisy runs are shown beside the closed form."""
+    surface = parabola(*SPEED_SURFACE)
+    rates = np.array(sorted(float(r) for r in cfg.rates))
+    horizon = 10 * cfg.budget
+    expected = analysis.quadratic_losses(surface, [SPEED_START], rates, horizon, noise=cfg.noise)
+    L = 2 * SPEED_SURFACE[0]
+    floor = rates * cfg.noise**2 / (2 * (2 - rates * L))
+    near = [int(np.argmax(expected[:, i] <= 1.1 * floor[i])) for i in range(len(rates))]
+    engine = sweep(surface, sgd(lr=rates), np.full((cfg.runs, 1, 1), SPEED_START), cfg.budget, noise=cfg.noise, seed=0)
+    labels = [f"η = {r:g}" for r in rates]
+    summary = pd.DataFrame(
+        {
+            "η": rates,
+            "steps to within 10% of its floor": near,
+            "its floor E[J] − J*": floor,
+            f"expected loss after {cfg.budget} steps": expected[cfg.budget],
+            f"mean of {cfg.runs} noisy runs after {cfg.budget} steps": engine.losses[-1].mean(axis=0),
+        }
+    )
+    lrs = np.logspace(-3, np.log10(0.99 * 2 / L), cfg.sweep_rates)
+    budgets = (max(1, cfg.budget // 10), cfg.budget, horizon)
+    losses = analysis.quadratic_losses(surface, [SPEED_START], lrs, horizon, noise=cfg.noise)
+    after = {f"after {b} steps": losses[b] for b in budgets}
+    best = {b: float(lrs[int(np.argmin(losses[b]))]) for b in budgets}
+    top = float(expected[0].max())
+    return SpeedScene(
+        cfg, rates, dict(zip(labels, expected.T, strict=True)), summary, lrs, budgets, after, best,
+        (0.5 * float(floor.min()), 2 * top),
+    )  # fmt: skip
+
+
+def speed_takeaway(scene: SpeedScene) -> str:
+    """The trade-off as measured, in words, from the scene's numbers."""
+    rows = scene.summary.to_dict("records")
+    fast, slow = (
+        min(rows, key=lambda r: r["steps to within 10% of its floor"]),
+        min(rows, key=lambda r: r["its floor E[J] − J*"]),
+    )
+    b = scene.budgets
+    text = (
+        f"With σ = {scene.config.noise:g}, η = {fast['η']:g} gets within 10% of its floor fastest, in "
+        f"{fast['steps to within 10% of its floor']} steps, {'and' if slow is fast else 'but'} settles at "
+        f"{fast['its floor E[J] − J*']:.3g}"
+    )
+    if slow is not fast:
+        text += (
+            f"; η = {slow['η']:g} settles lowest, at {slow['its floor E[J] − J*']:.3g}, and needs "
+            f"{slow['steps to within 10% of its floor']} steps to get there"
+        )
+    order = "falls" if scene.best[b[0]] > scene.best[b[1]] > scene.best[b[2]] else "changes"
+    return (
+        text + f". The best constant rate {order} as the budget grows: {scene.best[b[0]]:.3g} for {b[0]} steps, "
+        f"{scene.best[b[1]]:.3g} for {b[1]}, {scene.best[b[2]]:.3g} for {b[2]}. A rate that decays (lesson 3) gets "
+        "the speed of a large η early and the accuracy of a small one late."
     )

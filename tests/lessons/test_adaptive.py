@@ -111,9 +111,9 @@ def test_the_sparse_scene_errors_are_root_mean_squares_over_the_streams():
 
     cfg = lesson.SparseConfig(steps=200, streams=3, sweep_rates=5)
     scene = lesson.sparse_scene(cfg)
-    runs = [run_online(scene.problem, adagrad(lr=cfg.lr_adagrad), [0.0, 0.0], 200, seed=s) for s in range(3)]
-    rms = np.sqrt(np.mean([r.error[:, 0] ** 2 for r in runs], axis=0))
-    assert np.allclose(scene.errors["AdaGrad"], rms, rtol=1e-12)
+    runs = run_online(scene.problem, adagrad(lr=cfg.lr_adagrad), [0.0, 0.0], 200, streams=3)
+    rms = np.sqrt(np.mean(runs.error[:, :, 0] ** 2, axis=1))
+    assert np.allclose(scene.errors["AdaGrad"], rms, rtol=1e-12), "the chosen rate's curve: every stream, in order"
     assert scene.final_error["SGD"].shape == (5, 2) and scene.rates[0] == cfg.sweep_lo
 
 
@@ -122,13 +122,13 @@ def test_the_sparse_scene_errors_are_root_mean_squares_over_the_streams():
 
 def test_the_counterexample_scene_shows_adam_drifting_up_and_amsgrad_down():
     scene = lesson.reddi_scene(lesson.ReddiConfig())
-    g = scene.runs["Adam"].grads[scene.period_start : scene.period_start + 3, 0, 0]
+    g = scene.runs["Adam"].grads[scene.period_start : scene.period_start + 3, 0, 0, 0]
     assert g.tolist() == [3.0, -1.0, -1.0], "the period shown starts with the large gradient"
     assert scene.period["Adam"].sum() > 0 > scene.period["AMSGrad"].sum()
     text = lesson.reddi_takeaway(scene)
     assert "Adam ends at θ = 1.000, near the worst point" in text and "AMSGrad ends at θ = -0.99" in text
     r = scene.runs["SGD"]
-    direct = np.cumsum(r.grads[:, 0, 0] * (r.params[:-1, 0, 0] + 1)) / np.arange(1, r.steps + 1)
+    direct = np.cumsum(r.grads[:, 0, 0, 0] * (r.params[:-1, 0, 0, 0] + 1)) / np.arange(1, r.steps + 1)
     assert np.allclose(scene.regret["SGD"], direct, rtol=1e-12)
     lo, hi = lesson.reddi_regret_range(scene.config)
     assert all(lo <= v.min() and v.max() <= hi for v in scene.regret.values())
@@ -136,7 +136,7 @@ def test_the_counterexample_scene_shows_adam_drifting_up_and_amsgrad_down():
 
 def test_with_torchs_beta2_adam_finds_the_best_point_and_the_takeaway_says_so():
     scene = lesson.reddi_scene(lesson.ReddiConfig(beta2="0.999"))
-    assert scene.runs["Adam"].params[-1, 0, 0] < -0.9
+    assert scene.runs["Adam"].params[-1, 0, 0, 0] < -0.9
     assert "Adam ends at θ = -0.9" in lesson.reddi_takeaway(scene) and "near the worst" not in lesson.reddi_takeaway(
         scene
     )
