@@ -554,16 +554,7 @@ def schedule_plot(
 ) -> Spec:
     """Each schedule's (or coordinate's) rate against the step, from zero or on a log axis (a value that is not
     finite, or not positive on a log axis, is left out)."""
-    drawable = lambda v: np.isfinite(v) & ((v > 0) if log else True)
-    data = [_line(steps[drawable(v)], v[drawable(v)], name, i) for i, (name, v) in enumerate(rates.items())]
-    fig = _figure(data, title, 380)
-    fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, float(steps.max())]}
-    fig["layout"]["yaxis"] = (
-        {"title": {"text": "η (log scale)"}, "type": "log", "exponentformat": "power"}
-        if log
-        else {"title": {"text": "η"}, "rangemode": "tozero"}
-    )
-    return _legend_room(fig)
+    return against_step(steps, rates, title, "η", log=log)
 
 
 def against_step(
@@ -572,27 +563,30 @@ def against_step(
     title: str,
     y_title: str,
     *,
-    y_range: tuple[float, float],
+    y_range: tuple[float, float] | None = None,
     log: bool = False,
     marks: Sequence[tuple[float, str]] = (),
     height: int = 380,
 ) -> Spec:
-    """Quantities against the step, one line each, on fixed axes (so a slider that changes them moves the lines in
-    place), the y axis on a log scale with ``log`` (``y_range`` then in data units; values <= 0 left out), with
-    ``marks``: ``(y, text)`` dashed lines across the plot."""
+    """Quantities against the step, one line each (a value that is not finite, or not positive on a log axis, left
+    out), the y axis on a log scale with ``log``. With ``y_range`` (in data units) the axes are fixed, so a slider
+    that changes the lines moves them in place; without, the y axis fits the data (from zero on a linear one).
+    ``marks`` are ``(y, text)`` dashed lines across the plot."""
     data = []
     for i, (name, v) in enumerate(series.items()):
         x, y = steps[: len(v)], np.asarray(v, dtype=float)
         keep = np.isfinite(y) & ((y > 0) if log else True)
-        data.append(_line(x[keep], y[keep], name, i, width=2.5))
+        data.append(_line(x[keep], y[keep], name, i))
     fig = _figure(data, title, height)
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, float(steps.max())]}
-    fig["layout"]["yaxis"] = (
-        {"title": {"text": f"{y_title} (log scale)"}, "type": "log", "range": _log_range(*y_range),
-         "exponentformat": "power"}
+    y_axis = (
+        {"title": {"text": f"{y_title} (log scale)"}, "type": "log", "exponentformat": "power"}
         if log
-        else {"title": {"text": y_title}, "range": list(y_range)}
-    )  # fmt: skip
+        else {"title": {"text": y_title}, "rangemode": "tozero"}
+    )
+    if y_range is not None:
+        y_axis["range"] = _log_range(*y_range) if log else list(y_range)
+    fig["layout"]["yaxis"] = y_axis
     for y, text in marks:
         _hline(fig, y, text, color=MARK_GREY)
     return _legend_room(fig)

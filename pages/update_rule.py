@@ -70,6 +70,15 @@ def step_by_step() -> None:
                     for r, lab in zip(lesson.COURSE_RATES, result.course_labels, strict=True)
                 )
             )
+            code = st.expander("The course's code for this figure, run", key="update_rule.code", on_change="rerun")
+            if code.open:  # built only while open
+                with code:
+                    st.markdown(
+                        "The course draws its figure with this numpy loop (its plotting lines left out). Here it runs "
+                        "as shown, beside LR Lab's engine on the same example:"
+                    )
+                    st.code(COURSE_LOOP, language="python")
+                    st.dataframe(lesson.course_check(), hide_index=True, width="stretch")
 
     st.subheader("The update, with numbers")
     if sel:
@@ -98,17 +107,6 @@ def step_by_step() -> None:
         rf"L = J'' = 2a = {ui.fmt(result.curvature)}, \qquad \frac{{2}}{{L}} = {ui.fmt(result.critical_lr)}, \qquad"
         rf"\eta = {ui.fmt(lr)} \;{relation}\; \frac{{2}}{{L}}"
     )
-
-    if result.course is not None:
-        code = st.expander("The course's code for this figure, run", key="update_rule.code", on_change="rerun")
-        if code.open:
-            with code:
-                st.markdown(
-                    "The course draws its figure with this numpy loop (its plotting lines left out). Here it runs as "
-                    "shown, beside LR Lab's engine on the same example:"
-                )
-                st.code(COURSE_LOOP, language="python")
-                st.dataframe(lesson.course_check(), hide_index=True, width="stretch")
 
     table = st.expander("Iteration table", key="update_rule.table", on_change="rerun")
     if table.open:  # built only while open: the table's conversion was the page's largest cost per rerun
