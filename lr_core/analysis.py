@@ -101,9 +101,10 @@ def predicted_steps(lr: Any, eigenvalues: Any, ratio: Any) -> np.ndarray:
     return np.where(r < 1, np.maximum(steps, 0), np.inf)
 
 
-def quadratic_losses(surface: Surface, x0: Any, lr: Any, steps: int, noise: float = 0.0) -> np.ndarray:
-    r"""The closed form of gradient descent's loss on a quadratic, shape ``(steps + 1, *lr.shape)``, expected over
-    the gradient noise of standard deviation :math:`\sigma` (``noise``, as the runner adds it to each coordinate):
+def quadratic_losses(surface: Surface, x0: Any, lr: Any, steps: Any, noise: float = 0.0) -> np.ndarray:
+    r"""The closed form of gradient descent's loss on a quadratic after steps ``0..steps`` (or after each of the
+    steps in the array ``steps``), shape ``(len(steps), *lr.shape)``, expected over the gradient noise of standard
+    deviation :math:`\sigma` (``noise``, as the runner adds it to each coordinate):
 
     .. math:: \mathbb E\,L(\theta_t) - L^* = \tfrac12 \sum_i \lambda_i \Big(c_i^2 r_i^{2t}
               + \eta^2\sigma^2 \sum_{k<t} r_i^{2k}\Big), \qquad r_i = 1 - \eta\lambda_i,
@@ -117,7 +118,7 @@ def quadratic_losses(surface: Surface, x0: Any, lr: Any, steps: int, noise: floa
     lam, q = np.linalg.eigh(surface.hessian(surface.minima[0]))
     c = q.T @ (as_float_array("x0", x0) - surface.minima[0])
     lr = as_float_array("lr", lr)
-    t = np.arange(steps + 1).reshape((-1,) + (1,) * (lr.ndim + 1))
+    t = (np.arange(steps + 1) if np.ndim(steps) == 0 else np.asarray(steps)).reshape((-1,) + (1,) * (lr.ndim + 1))
     r2 = (1.0 - lr[..., None] * lam) ** 2
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         modes = 0.5 * lam * c**2 * r2**t

@@ -33,6 +33,8 @@ MAX_FRAMES = 32
 TRAIL = 16
 """Steps of full-resolution trail behind the moving head, in runs longer than :data:`MAX_FRAMES` steps."""
 FONT_SIZE = 18
+MAX_POINTS = 600
+"""The most points a line against the step is drawn through: more than a figure 1200 px wide can show apart."""
 MARK_GREY = "#8a8a8a"
 """A reference line's grey, readable on the light and the dark theme alike (3.4:1 on white, 5.6:1 on #0e1117)."""
 HEIGHT = 520
@@ -567,14 +569,20 @@ def against_step(
     log: bool = False,
     marks: Sequence[tuple[float, str]] = (),
     height: int = 380,
+    max_points: int = MAX_POINTS,
 ) -> Spec:
     """Quantities against the step, one line each (a value that is not finite, or not positive on a log axis, left
     out), the y axis on a log scale with ``log``. With ``y_range`` (in data units) the axes are fixed, so a slider
     that changes the lines moves them in place; without, the y axis fits the data (from zero on a linear one).
-    ``marks`` are ``(y, text)`` dashed lines across the plot."""
+    ``marks`` are ``(y, text)`` dashed lines across the plot. A line of more than ``max_points`` points is drawn
+    through every k-th of them and the last (a figure of thousands of steps would weigh hundreds of KB)."""
     data = []
     for i, (name, v) in enumerate(series.items()):
         x, y = steps[: len(v)], np.asarray(v, dtype=float)
+        every = -(-len(y) // max_points)
+        if every > 1:
+            kept = np.unique(np.append(np.arange(0, len(y), every), len(y) - 1))
+            x, y = x[kept], y[kept]
         keep = np.isfinite(y) & ((y > 0) if log else True)
         data.append(_line(x[keep], y[keep], name, i))
     fig = _figure(data, title, height)

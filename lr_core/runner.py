@@ -199,6 +199,23 @@ def rate_table(optimizer: Optimizer, steps: int, batch: tuple[int, ...]) -> np.n
     return np.broadcast_to(table, (steps, n))
 
 
+def stack_states(states: list[Any], ndim: int) -> Any:
+    """An optimizer's states after every step as one state whose arrays have a leading step axis: arrays stacked,
+    numbers (a step count, NAdam's product of μ) as ``(steps, 1, ...)`` arrays that broadcast against ``ndim``
+    more axes, absent parts ``None``; so ``optimizer.internals`` computes every step's internals in one call."""
+    first = states[0]
+    return type(first)(
+        *(
+            None
+            if v is None
+            else np.stack([st[i] for st in states])
+            if isinstance(v, np.ndarray)
+            else np.asarray([st[i] for st in states], dtype=float).reshape((-1,) + (1,) * ndim)
+            for i, v in enumerate(first)
+        )
+    )
+
+
 @dataclass
 class _Record:
     """Output buffers over the flattened batch; ``None`` for what is not recorded."""
@@ -334,16 +351,7 @@ class _Job:
         the first step), so nothing recorded is infinite.
         """
         first = states[0]
-        stacked = type(first)(
-            *(
-                None
-                if v is None
-                else np.stack([st[i] for st in states])
-                if isinstance(v, np.ndarray)
-                else np.asarray([st[i] for st in states], dtype=float)[:, None, None]
-                for i, v in enumerate(first)
-            )
-        )
+        stacked = stack_states(states, 2)
         steps_run = len(states)
         steps = lrs.shape[0]
         values = optimizer.internals(stacked, lrs[:steps_run, :, None])

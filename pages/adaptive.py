@@ -266,14 +266,15 @@ def counterexample() -> None:
     cfg = ui.engine(lambda: lesson.reddi_config(scene.values))
     result = ui.engine(lambda: cache.reddi_scene(cfg))
     steps = np.arange(cfg.steps + 1)
+    period_starts, paths = lesson.reddi_paths(result)
     with right:
         ui.show_figure(
             figures.against_step(
-                steps, lesson.reddi_paths(result), "θₜ of each optimizer", "θ", y_range=(-1.1, 1.1),
+                period_starts, paths, "θ of each optimizer at the start of a period", "θ", y_range=(-1.1, 1.1),
                 marks=((-1.0, "best: θ* = −1"), (1.0, "worst")), height=460,
             ),
-            "θ against the step for Adam, AMSGrad and SGD on the counterexample: "
-            + lesson.reddi_takeaway(result),
+            "θ against the step, at the start of every period of three steps, for Adam, AMSGrad and SGD on the "
+            "counterexample: " + lesson.reddi_takeaway(result),
             key="reddi_path_fig",
         )  # fmt: skip
     ui.show_figure(

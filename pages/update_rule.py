@@ -1,6 +1,5 @@
 """Lesson 1: the update rule θ ← θ − η∇J(θ), one step at a time."""
 
-import numpy as np
 import streamlit as st
 
 import ui
@@ -132,14 +131,14 @@ def speed_accuracy() -> None:
     """The expected loss of several rates under gradient noise, and the best rate for a budget of steps."""
     ui.control(scene, "sa_rates")
     left, right = ui.controls_and_figure()
-    noise, budget = ui.stack(scene, left, "sa_noise", "sa_budget")
+    noise, _ = ui.stack(scene, left, "sa_noise", "sa_budget")
     scene.sync()
     cfg = ui.engine(lambda: lesson.speed_config(scene.values))
     result = ui.engine(lambda: lesson.speed_accuracy(cfg))
     with right:
         ui.show_figure(
             figures.against_step(
-                np.arange(10 * budget + 1), result.curves, f"Expected loss under gradient noise σ = {noise:g}",
+                result.steps, result.curves, f"Expected loss under gradient noise σ = {noise:g}",
                 "E[J(θₜ)] − J*", y_range=result.y_range, log=True, height=460,
             ),
             "the expected loss above the minimum against the step for each rate, on a log axis: the larger rates "

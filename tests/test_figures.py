@@ -60,6 +60,21 @@ def _all_specs():
     yield "suggestion_spread", figures.suggestion_spread({"steepest": lrs[:5], "valley": lrs[5:10]}, 1e-5, 30.0, "t")
     yield "search_progress", figures.search_progress({"grid": np.array([3.0, 2.0, 2.0, 1.0])})
     yield "gap", figures.gap_plot(lrs, scores["SGD"] / 2, np.where(lrs > 1, np.nan, scores["SGD"]), 0.1, "t")
+    esc = schedules.escape_scene(schedules.EscapeConfig(runs=20, steps=60))
+    yield (
+        "against_step",
+        figures.against_step(np.arange(61), esc.paths, "t", "θ", y_range=(-1.5, 1.5), marks=((esc.hump, "the hump"),)),
+    )
+    yield (
+        "against_step_log",
+        figures.against_step(np.arange(61), esc.deep_share, "t", "share", y_range=(1e-3, 1), log=True),
+    )
+    yield (
+        "against_rate",
+        figures.against_rate(
+            lrs, scores, "t", "loss", y_range=(0.5, 50.0), marks=((0.01, "SGD", 0), (0.001, "Adam", 1)), markers=False
+        ),
+    )
 
 
 SPECS = dict(_all_specs())
@@ -162,3 +177,15 @@ def test_a_diverged_training_run_is_drawn_up_to_its_last_finite_epoch_and_its_ea
     assert len(stars) == 3 and all(t["x"][0] <= 4 for t in stars)
     gap = SPECS["gap"]
     assert len(decode(gap["data"][1]["x"])) == int(np.sum(np.geomspace(1e-5, 10, 25) <= 1))
+
+
+def test_a_long_line_against_the_step_is_drawn_through_at_most_max_points_with_its_last():
+    from lr_core.figures import MAX_POINTS, against_step
+
+    steps = np.arange(3001)
+    fig = against_step(steps, {"a": np.sin(steps / 100.0)}, "t", "y", y_range=(-1.0, 1.0))
+    x, y = decode(fig["data"][0]["x"]), decode(fig["data"][0]["y"])
+    assert len(x) <= MAX_POINTS + 1 and x[0] == 0 and x[-1] == 3000
+    assert np.allclose(y, np.sin(x / 100.0), atol=1e-6), "the points kept are the line's own"
+    short = against_step(steps[:100], {"a": steps[:100] * 1.0}, "t", "y")
+    assert len(decode(short["data"][0]["x"])) == 100 and "range" not in short["layout"]["yaxis"]

@@ -135,3 +135,13 @@ def test_a_wrong_start_or_two_batch_axes_is_refused():
         run_online(reddi(), sgd(lr=0.1), [0.0, 0.0], 10)
     with pytest.raises(ValueError, match="one batch axis"):
         run_online(sparse_regression(), sgd(lr=np.ones((2, 3))), [0.0, 0.0], 10)
+
+
+def test_the_internals_are_the_optimizers_after_every_step():
+    """AdaGrad's effective rate after step t is η/(√s_t + ε) with s_t the running sum of the squared gradients it
+    was fed: recomputed from the recorded gradients, for every stream and rate."""
+    run = run_online(sparse_regression(0.2), adagrad(lr=np.array([0.1, 0.5])), [0.0, 0.0], 300, streams=2)
+    s = np.cumsum(run.grads**2, axis=0)
+    expected = run.lrs[:, None, :, None] / (np.sqrt(s) + 1e-10)
+    assert np.allclose(run.internals["effective_lr"], expected, rtol=1e-12)
+    assert np.array_equal(run.internals["sum_sq"], s)

@@ -104,7 +104,8 @@ def test_the_speed_section_follows_the_noise_and_the_budget():
     no_errors(at)
     said = " ".join(s.value for s in at.success)
     assert "for 200," in said and at.query_params["sa_budget"] == "200"
-    assert len(array(figures(at)["speed_curves_fig"]["data"][0]["x"])) == 2001
+    steps = array(figures(at)["speed_curves_fig"]["data"][0]["x"])
+    assert steps[0] == 0 and steps[-1] == 2000 and len(steps) <= 501, "ten budgets, drawn at most 501 times"
 
 
 def test_a_diverging_run_is_labelled_and_drawn_without_nan():

@@ -16,7 +16,7 @@ import math
 import os
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,6 +51,24 @@ def plain(text: str) -> str:
     images, LaTeX, HTML) is escaped, so ``θ*`` stays ``θ*`` and nothing from a question file or a link becomes a
     live element."""
     return _MARKUP.sub(r"\\\1", text)
+
+
+class _Values(Mapping[str, Any]):
+    """A scene's controls' current values, read on access (:attr:`Scene.values`)."""
+
+    def __init__(self, scene: Scene) -> None:
+        self._scene = scene
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._scene.controls:
+            raise KeyError(key)
+        return self._scene[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._scene.controls)
+
+    def __len__(self) -> int:
+        return len(self._scene.controls)
 
 
 def _to_widget(c: Control, value: Any) -> Any:
@@ -132,9 +150,11 @@ class Scene:
             return self.store[key]  # text that cannot be read: the last good value stands
 
     @property
-    def values(self) -> dict[str, Any]:
-        """Every control's current value, by URL key."""
-        return {key: self[key] for key in self.controls}
+    def values(self) -> Mapping[str, Any]:
+        """Every control's current value, by URL key, each read when it is asked for: a config reads only its own
+        controls, and a range that depends on one other control reads that one (reading all of them for every
+        widget grew with the square of a page's controls)."""
+        return _Values(self)
 
     def config(self, cls: type[T], controls: Sequence[Control] | None = None, **extra: Any) -> T:
         """The config ``cls`` built from the current values of ``controls`` (default: all of the page's; see

@@ -544,9 +544,18 @@ def reddi_scene(cfg: ReddiConfig) -> ReddiScene:
     return ReddiScene(cfg, runs, regret, period, start)
 
 
-def reddi_paths(scene: ReddiScene) -> dict[str, np.ndarray]:
-    """θₜ of each optimizer, by label."""
-    return {label: r.params[:, 0, 0, 0] for label, r in scene.runs.items()}
+def reddi_paths(scene: ReddiScene) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The steps at which each period starts (0, 3, 6, ..., every :func:`reddi_stride` of them) and θ there, for
+    each optimizer by label: sampled within a period, the path zigzags with the period's three gradients and a
+    figure of thousands of steps would show a band; at the same phase it shows the drift."""
+    stride = reddi_stride(scene.config)
+    steps = np.arange(0, scene.config.steps + 1, stride)
+    return steps, {label: r.params[steps, 0, 0, 0] for label, r in scene.runs.items()}
+
+
+def reddi_stride(cfg: ReddiConfig) -> int:
+    """Steps between two points drawn: whole periods of three, at most about 600 points."""
+    return 3 * max(1, -(-cfg.steps // (3 * 600)))
 
 
 def reddi_regret_range(cfg: ReddiConfig) -> tuple[float, float]:

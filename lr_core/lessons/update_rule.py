@@ -266,13 +266,15 @@ class SpeedConfig:
 
 @dataclass(frozen=True)
 class SpeedScene:
-    """Per rate: its expected loss after every step up to ten budgets (closed form, ``curves``), its floor, the
-    first step within 10% above the floor, and the mean of ``runs`` noisy engine runs after the budget (``check``).
+    """Per rate: its expected loss (closed form, ``curves``) after each of ``steps`` (up to ten budgets, at most
+    :data:`CURVE_POINTS` of them), its floor, the first step within 10% above the floor, and the mean of ``runs``
+    noisy engine runs after the budget.
     The sweep: expected loss after each of ``budgets`` (a tenth of the budget, the budget, ten budgets) against
     ``lrs``, and the best rate for each."""
 
     config: SpeedConfig
     lrs_shown: np.ndarray
+    steps: np.ndarray
     curves: dict[str, np.ndarray]
     summary: pd.DataFrame
     lrs: np.ndarray
@@ -281,6 +283,9 @@ class SpeedScene:
     best: dict[int, float]
     y_range: tuple[float, float]
 
+
+CURVE_POINTS = 501
+"""At most this many steps of each expected-loss curve are drawn (up to 10,000 steps: 80 KB a curve otherwise)."""
 
 SPEED_START, SPEED_SURFACE = -1.0, (1.0, 3.0)
 """The course's parabola a(θ − θ*)² with a = 1, θ* = 3, from θ = −1: L = 2 and 2/L = 1."""
@@ -303,6 +308,7 @@ def speed_accuracy(cfg: SpeedConfig) -> SpeedScene:
     L = 2 * SPEED_SURFACE[0]
     floor = rates * cfg.noise**2 / (2 * (2 - rates * L))
     near = [int(np.argmax(expected[:, i] <= 1.1 * floor[i])) for i in range(len(rates))]
+    shown = np.unique(np.linspace(0, horizon, CURVE_POINTS).round().astype(int))
     engine = sweep(surface, sgd(lr=rates), np.full((cfg.runs, 1, 1), SPEED_START), cfg.budget, noise=cfg.noise, seed=0)
     labels = [f"η = {r:g}" for r in rates]
     summary = pd.DataFrame(
@@ -316,12 +322,12 @@ def speed_accuracy(cfg: SpeedConfig) -> SpeedScene:
     )
     lrs = np.logspace(-3, np.log10(0.99 * 2 / L), cfg.sweep_rates)
     budgets = (max(1, cfg.budget // 10), cfg.budget, horizon)
-    losses = analysis.quadratic_losses(surface, [SPEED_START], lrs, horizon, noise=cfg.noise)
-    after = {f"after {b} steps": losses[b] for b in budgets}
-    best = {b: float(lrs[int(np.argmin(losses[b]))]) for b in budgets}
+    losses = analysis.quadratic_losses(surface, [SPEED_START], lrs, np.array(budgets), noise=cfg.noise)
+    after = {f"after {b} steps": loss for b, loss in zip(budgets, losses, strict=True)}
+    best = {b: float(lrs[int(np.argmin(loss))]) for b, loss in zip(budgets, losses, strict=True)}
     top = float(expected[0].max())
     return SpeedScene(
-        cfg, rates, dict(zip(labels, expected.T, strict=True)), summary, lrs, budgets, after, best,
+        cfg, rates, shown, dict(zip(labels, expected[shown].T, strict=True)), summary, lrs, budgets, after, best,
         (0.5 * float(floor.min()), 2 * top),
     )  # fmt: skip
 
