@@ -470,9 +470,15 @@ def _png(rgb: np.ndarray) -> bytes:
 
 
 def loss_curves(
-    runs: Sequence[Series], *, floor: float = 0.0, log: bool = True, title: str = "Loss against step"
+    runs: Sequence[Series],
+    *,
+    floor: float = 0.0,
+    log: bool = True,
+    title: str = "Loss against step",
+    y_range: tuple[float, float] | None = None,
 ) -> Spec:
-    """:math:`L(\\theta_t) - L_{min}` against :math:`t`, one line per run, on a log axis."""
+    """:math:`L(\\theta_t) - L_{min}` against :math:`t`, one line per run, on a log axis; with ``y_range`` (data
+    units) the y axis is fixed, so a slider that moves the curves moves them in place."""
     data = []
     for i, run in enumerate(runs):
         gap = run.losses[: run.last + 1] - floor
@@ -482,6 +488,8 @@ def loss_curves(
     fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, steps]}
     fig["layout"]["yaxis"] = {"title": {"text": "L(θₜ) − L*" + (" (log scale)" if log else "")},
                               "type": "log" if log else "linear", "exponentformat": "power"}  # fmt: skip
+    if y_range is not None:
+        fig["layout"]["yaxis"]["range"] = _log_range(*y_range) if log else list(y_range)
     return _legend_room(fig)
 
 
@@ -491,9 +499,11 @@ def steps_vs_lr(
     predicted: np.ndarray,
     marks: dict[str, float],
     title: str = "Steps to reach the tolerance",
+    y_range: tuple[float, float] | None = None,
 ) -> Spec:
     """Steps to tolerance against :math:`\\eta`: measured (dots, from a sweep) over predicted (line);
-    ``marks`` are vertical lines such as 2/λmax and the optimal rate."""
+    ``marks`` are vertical lines such as 2/λmax and the optimal rate; ``y_range`` fixes the steps axis (so a mark
+    that moves moves alone)."""
     ok = np.isfinite(predicted) & (predicted >= 0)
     hit = measured >= 0
     fig = _figure(
@@ -510,6 +520,8 @@ def steps_vs_lr(
     fig["layout"]["xaxis"] = {"title": {"text": "learning rate η (log scale)"}, "type": "log",
                               "range": _log_range(float(lrs.min()), float(lrs.max()))}  # fmt: skip
     fig["layout"]["yaxis"] = {"title": {"text": "steps (log scale)"}, "type": "log"}
+    if y_range is not None:
+        fig["layout"]["yaxis"]["range"] = _log_range(*y_range)
     return _legend_room(fig)
 
 

@@ -79,7 +79,7 @@ def race() -> None:
             on_click=lambda x, y: scene.set(x=float(np.clip(x, -5, 5)), y=float(np.clip(y, -5, 5))),
         )
         ui.show_figure(
-            figures.loss_curves(runs, floor=result.floor, title="Loss gap against step"),
+            figures.loss_curves(runs, floor=result.floor, title="Loss gap against step", y_range=result.loss_range),
             "each optimizer's loss above the minimum, per step, on a log axis.",
             key="race_loss_fig",
         )
@@ -234,7 +234,7 @@ def sparse() -> None:
             "rate, for SGD and AdaGrad, with each one's best single rate marked.",
             key="sparse_sweep_fig",
         )  # fmt: skip
-    st.dataframe(result.summary(), hide_index=True, width="stretch")
+    ui.table(result.summary())
     ui.equation(
         result.problem.latex,
         r"s_{t,i} = s_{t-1,i} + g_{t,i}^2,",

@@ -108,7 +108,11 @@ def two_dimensions() -> None:
     sweep = cache.tolerance_sweep(lmin, lmax, angle)
     ui.show_figure(
         figures.steps_vs_lr(
-            sweep.lrs, sweep.measured.astype(float), sweep.predicted, {"2/λmax": crit, "η*": best, "your η": lr}
+            sweep.lrs,
+            sweep.measured.astype(float),
+            sweep.predicted,
+            {"2/λmax": crit, "η*": best, "your η": lr},
+            y_range=sweep.steps_range,
         ),
         f"steps for the loss to fall below 10⁻⁶ for 300 rates, from one vectorized sweep (dots) and from the closed "
         f"form ½Σλᵢcᵢ²(1−ηλᵢ)²ᵗ (line); fastest near η* = {best:.3g}, none converge past 2/λmax = {crit:.3g}. "

@@ -58,8 +58,9 @@ def comparison() -> None:
     f1, f2 = st.columns(2)
     with f1:
         ui.show_figure(
-            figures.loss_curves(means, floor=0.0, title=f"Mean loss of 64 noisy runs, σ = {noise:g}"),
-            "the loss averaged over 64 runs with independent gradient noise, per schedule, on a log axis: a constant "
+            figures.loss_curves(means, floor=0.0, title="Mean loss of 64 noisy runs", y_range=result.loss_range),
+            f"the loss averaged over 64 runs with independent gradient noise σ = {noise:g}, per schedule, on a log "
+            "axis: a constant "
             "rate levels off at a noise floor, decaying schedules sink below it.",
             key="schedule_loss_fig",
         )
@@ -69,7 +70,7 @@ def comparison() -> None:
             "one noisy run of SGD with each schedule on a bowl: the constant rate keeps wandering around the minimum.",
             key="schedule_paths_fig",
         )
-    st.dataframe(result.summary, hide_index=True, width="stretch")
+    ui.table(result.summary)
     st.latex(
         r"\theta_{t+1} = \theta_t - \eta_t\,\big(\nabla L(\theta_t) + \sigma\xi_t\big),"
         r"\quad \xi_t \sim \mathcal N(0, I),"
@@ -138,11 +139,7 @@ def escape() -> None:
             "between them as dashed lines.",
             key="escape_path_fig",
         )  # fmt: skip
-    st.dataframe(
-        result.summary.style.format({c: "{:.0%}" for c in lesson.ESCAPE_COLUMNS[:2]}
-                                    | {c: "{:.3g}" for c in lesson.ESCAPE_COLUMNS[2:4]}),
-        hide_index=True, width="stretch",
-    )  # fmt: skip
+    ui.table(result.summary, percent=lesson.ESCAPE_COLUMNS[:2])
     st.latex(
         rf"{result.surface.latex}, \qquad \theta_{{t+1}} = \theta_t - \eta_t\,\big(L'(\theta_t) + \sigma\xi_t\big),"
         rf"\qquad \sigma = {ui.fmt(cfg.noise)},\ \theta_0 = {ui.fmt(result.start)},\ \text{{hump at }} "

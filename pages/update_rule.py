@@ -77,7 +77,7 @@ def step_by_step() -> None:
                         "as shown, beside LR Lab's engine on the same example:"
                     )
                     st.code(COURSE_LOOP, language="python")
-                    st.dataframe(lesson.course_check(), hide_index=True, width="stretch")
+                    ui.table(lesson.course_check(), digits=16)  # every digit: they are equal
 
     st.subheader("The update, with numbers")
     if sel:
@@ -155,7 +155,7 @@ def speed_accuracy() -> None:
         "rate for each marked: the longer the run, the smaller the best rate.",
         key="speed_sweep_fig",
     )  # fmt: skip
-    st.dataframe(result.summary, hide_index=True, width="stretch")
+    ui.table(result.summary)
     st.latex(
         r"\mathbb E\,J(\theta_t) - J^* = \tfrac{L}{2}\Big((1 - \eta L)^{2t} e_0^2 + \eta^2\sigma^2 "
         r"\sum_{k<t} (1 - \eta L)^{2k}\Big) \;\to\; \frac{\eta\sigma^2}{2(2 - \eta L)}, \qquad "

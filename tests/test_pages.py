@@ -92,7 +92,7 @@ def test_the_courses_code_is_shown_beside_its_figure_and_agrees_with_the_engine(
     at.run()
     no_errors(at)
     assert any("theta = theta - lr * grad(theta)" in c.value for c in at.code)
-    check = next(d.value for d in at.dataframe if "all 16 points equal" in d.value.columns)
+    check = next(t.value for t in at.table if "all 16 points equal" in t.value.columns)
     assert check["all 16 points equal"].all()
 
 
@@ -192,11 +192,11 @@ def test_schedules_plot_follows_the_selection():
 
 def test_schedules_decay_beats_a_constant_rate_under_noise():
     at = open_page("schedules")
-    summary = at.dataframe[0].value.set_index("schedule")
+    summary = at.table[0].value.set_index("schedule")
     column = next(c for c in summary.columns if c.startswith("mean loss"))
     assert summary.loc["Step decay", column] < summary.loc["Constant", column] / 3
     at.slider(key="schedules.warmup").set_value(20).run()
-    assert "Step decay + warmup" in list(at.dataframe[0].value["schedule"])
+    assert "Step decay + warmup" in list(at.table[0].value["schedule"])
     at.session_state["schedules.code.warmup+step_decay"] = True
     at.run()
     assert "SequentialLR" in " ".join(c.value for c in at.code)
@@ -287,7 +287,7 @@ def test_the_sparse_and_counterexample_sections_draw_and_follow_their_controls()
     before = array(figures(at)["sparse_error_fig"]["data"][0]["y"])
     at.select_slider(key="adaptive.sp_sgd").set_value(0.1).run()
     assert not np.array_equal(array(figures(at)["sparse_error_fig"]["data"][0]["y"]), before)
-    table = next(d.value for d in at.dataframe if "η chosen" in d.value.columns)
+    table = next(t.value for t in at.table if "η chosen" in t.value.columns)
     assert table["η chosen"].tolist() == [0.1, 0.5]
 
 
@@ -297,6 +297,35 @@ def test_the_inspector_splits_nadams_step_into_now_and_look_ahead():
     shown = " ".join(eq.value for eq in at.latex)
     assert r"\text{now}" in shown and r"\text{look-ahead}" in shown and r"\mu_{5}" in shown
     assert any("Nesterov's look-ahead" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    ("page", "figure", "widget", "key", "value"),
+    [
+        ("schedules", "schedule_loss_fig", "slider", "schedules.noise", 2.5),
+        ("adaptive", "race_loss_fig", "select_slider", "adaptive.lr_adam", 0.01),
+        ("convergence", "tolerance_fig", "select_slider", "convergence.lr", 0.05),
+    ],
+)
+def test_a_figure_that_follows_a_slider_keeps_its_axes_so_the_renderer_moves_it_in_place(
+    page, figure, widget, key, value
+):
+    """ui/plot.js animates a figure in place only when every axis has a fixed range and nothing but the traces'
+    x, y and names, the annotations and the shapes changed: so the axes are computed in lr_core from what the moved
+    control does not change."""
+    at = open_page(page)
+
+    def skeleton(fig):
+        layout = {k: v for k, v in fig["layout"].items() if k not in ("annotations", "shapes")}
+        return layout, [{k: v for k, v in t.items() if k not in ("x", "y", "name")} for t in fig["data"]]
+
+    before = figures(at)[figure]
+    assert all("range" in before["layout"][a] for a in ("xaxis", "yaxis")), before["layout"]
+    getattr(at, widget)(key=key).set_value(value).run()
+    no_errors(at)
+    after = figures(at)[figure]
+    assert after != before, "the figure follows the control"
+    assert skeleton(after) == skeleton(before), "only what the fast path moves may change"
 
 
 def test_settings_survive_a_page_switch():

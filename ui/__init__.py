@@ -20,8 +20,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pandas as pd
 import plotly
 import streamlit as st
+from pandas.api.types import is_float_dtype
 from plotly.io.json import to_json_plotly
 
 from lr_core.analysis import Verdict
@@ -409,6 +411,14 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.bar.empty()
+
+
+def table(frame: pd.DataFrame, percent: Sequence[str] = (), digits: int = 3) -> None:
+    """A small table of results, static: numbers to ``digits`` significant digits, the ``percent`` columns as
+    percentages. ``st.dataframe``'s interactive grid cost the browser about 170 ms to draw again after every move
+    of a control in its section (the schedules lesson: 270 -> 98 ms a move; ``benchmarks/README.md``)."""
+    formats = {c: "{:.0%}" if c in percent else f"{{:.{digits}g}}" for c in frame.columns if is_float_dtype(frame[c])}
+    st.table(frame.style.format(formats), hide_index=True)
 
 
 def takeaway(text: str) -> None:

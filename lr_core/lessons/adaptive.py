@@ -169,6 +169,14 @@ class RaceScene:
     verdicts: list[Verdict]
     floor: float
 
+    @property
+    def loss_range(self) -> tuple[float, float]:
+        """The loss-gap axis: ten decades below the starting gap to thirty times above it. It depends on the surface
+        and the start, not on the racers' rates, so a rate's move moves its curve in place; a run that diverges
+        leaves through the top."""
+        gap = float(self.surface.value(np.asarray(self.start))) - self.floor
+        return (max(gap * 1e-10, 1e-16), 30 * gap)
+
 
 def optimizer_for(
     name: str,

@@ -173,6 +173,12 @@ class ToleranceSweep:
     predicted: np.ndarray
     budget: int
 
+    @property
+    def steps_range(self) -> tuple[float, float]:
+        """The steps axis: from one step to past the budget. It depends on the eigenvalues, not on the rate, so a
+        move of η moves only its mark."""
+        return (0.8, 1.25 * self.budget)
+
 
 MAX_SWEEP_STEPS = 2000
 """The longest run of the sweep: a rate that needs more steps is shown as not reaching the tolerance. It bounds a

@@ -187,6 +187,12 @@ class SchedulesScene:
     start: tuple[float, float] = (2.5, 2.0)
     realizations: int = 64
 
+    @property
+    def loss_range(self) -> tuple[float, float]:
+        """The mean-loss axis, fixed whatever the noise, rate and schedules (so their moves move the curves in
+        place): from 10⁻⁴, below the noise floors the controls reach, to twice the starting loss."""
+        return (1e-4, 2 * float(self.surface.value(np.asarray(self.start))))
+
 
 def schedules_scene(cfg: SchedulesConfig) -> SchedulesScene:
     """Run SGD with each schedule (and a constant rate) on the same noisy problem, with the same noise.
