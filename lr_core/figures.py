@@ -13,6 +13,7 @@ Each builder returns a ``dict`` (``data``, ``layout``, ``frames``) that plotly.j
 from __future__ import annotations
 
 import base64
+import re
 import struct
 import zlib
 from collections.abc import Sequence
@@ -125,12 +126,20 @@ LEGEND_WIDTH = 620
 """The width (px) a legend row is assumed to have: a figure is at least 600 px wide on a 1280 x 720 projector."""
 
 
+_NUMBER = re.compile(r"[-−]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+WIDEST_NUMBER = "0.0000"
+"""The room a number in a legend label is given, whatever its digits (``f"{x:.3g}"`` is at most this wide but
+for an exponent)."""
+
+
 def _legend_room(fig: Spec) -> Spec:
     """Make the top margin hold the title and every row of the horizontal legend above the plot (rows estimated
     from the labels' lengths at :data:`LEGEND_WIDTH`): a legend of many entries wraps, and would otherwise run
-    into the title."""
+    into the title. Every number in a label counts as wide as :data:`WIDEST_NUMBER`: a label such as
+    "Adam (η = 0.1)" changes as its slider moves, and a margin that followed it would change the layout, which
+    makes ``ui/plot.js`` redraw the figure instead of moving its lines."""
     names = [t.get("name", "") for t in fig["data"] if t.get("showlegend", True) and t.get("name")]
-    widths = [40 + 0.55 * (FONT_SIZE - 2) * len(n) for n in dict.fromkeys(names)]
+    widths = [40 + 0.55 * (FONT_SIZE - 2) * len(_NUMBER.sub(WIDEST_NUMBER, n)) for n in dict.fromkeys(names)]
     rows, used = 1, 0.0
     for w in widths:
         if used and used + w > LEGEND_WIDTH:

@@ -189,3 +189,16 @@ def test_a_long_line_against_the_step_is_drawn_through_at_most_max_points_with_i
     assert np.allclose(y, np.sin(x / 100.0), atol=1e-6), "the points kept are the line's own"
     short = against_step(steps[:100], {"a": steps[:100] * 1.0}, "t", "y")
     assert len(decode(short["data"][0]["x"])) == 100 and "range" not in short["layout"]["yaxis"]
+
+
+def test_a_legend_keeps_its_room_when_the_numbers_in_its_labels_change():
+    """A slider that changes "η = 0.1" to "η = 0.126" must not change the layout (ui/plot.js would redraw the figure
+    instead of moving its lines), yet a longer label without numbers still gets its room."""
+    steps = np.arange(10)
+    make = lambda *names: figures.against_step(steps, {n: steps * 1.0 for n in names}, "t", "y", y_range=(0, 9))
+    short = make("SGD (η = 0.1)", "momentum (η = 0.1)", "Adam (η = 0.1)")  # one row, by their lengths
+    long = make("SGD (η = 0.00126)", "momentum (η = 0.00126)", "Adam (η = 0.00126)")  # two, by theirs
+    assert short["layout"] == long["layout"]
+    wrapped = make("SGD with a very long description indeed", "momentum with a very long description indeed",
+                   "Adam with a very long description indeed")  # fmt: skip
+    assert wrapped["layout"]["margin"]["t"] > short["layout"]["margin"]["t"]
