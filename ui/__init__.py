@@ -417,8 +417,9 @@ def table(frame: pd.DataFrame, percent: Sequence[str] = (), digits: int = 3) -> 
     """A small table of results, static: numbers to ``digits`` significant digits, the ``percent`` columns as
     percentages. ``st.dataframe``'s interactive grid cost the browser about 170 ms to draw again after every move
     of a control in its section (the schedules lesson: 270 -> 98 ms a move; ``benchmarks/README.md``)."""
-    formats = {c: "{:.0%}" if c in percent else f"{{:.{digits}g}}" for c in frame.columns if is_float_dtype(frame[c])}
-    st.table(frame.style.format(formats), hide_index=True)
+    shown = {c: frame[c].map(("{:.0%}" if c in percent else f"{{:.{digits}g}}").format) for c in frame.columns
+             if is_float_dtype(frame[c])}  # fmt: skip
+    st.table(frame.assign(**shown), hide_index=True)  # text, not a Styler: a Styler costs ~4 ms a rerun
 
 
 def takeaway(text: str) -> None:
