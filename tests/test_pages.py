@@ -512,3 +512,20 @@ def test_the_practice_sections_rerun_from_the_cache_and_show_no_progress_bar_whe
     no_errors(at)
     assert calls == [], f"{len(calls)} trainings on a rerun with nothing changed"
     assert not at.get("progress"), "the progress bars are gone once their block ends"
+
+
+def test_a_result_table_shows_its_numbers_as_text_and_a_dash_where_there_is_none():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import numpy as np
+        import pandas as pd
+
+        import ui
+
+        ui.table(pd.DataFrame({"rate": ["a", "b"], "share": [0.25, 1.0], "loss": [0.0123456, np.nan]}), ["share"])
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    shown = at.table[0].value
+    assert shown["share"].tolist() == ["25%", "100%"] and shown["loss"].tolist() == ["0.0123", "—"]

@@ -415,10 +415,15 @@ class Progress:
 
 def table(frame: pd.DataFrame, percent: Sequence[str] = (), digits: int = 3) -> None:
     """A small table of results, static: numbers to ``digits`` significant digits, the ``percent`` columns as
-    percentages. ``st.dataframe``'s interactive grid cost the browser about 170 ms to draw again after every move
-    of a control in its section (the schedules lesson: 270 -> 98 ms a move; ``benchmarks/README.md``)."""
-    shown = {c: frame[c].map(("{:.0%}" if c in percent else f"{{:.{digits}g}}").format) for c in frame.columns
-             if is_float_dtype(frame[c])}  # fmt: skip
+    percentages, a number that is not one (a run that diverged) as a dash. ``st.dataframe``'s interactive grid
+    cost the browser about 170 ms to draw again after every move of a control in its section (the schedules
+    lesson: 270 -> 98 ms a move; ``benchmarks/README.md``)."""
+
+    def text(column: str) -> pd.Series:
+        fmt = "{:.0%}" if column in percent else f"{{:.{digits}g}}"
+        return frame[column].map(lambda x: fmt.format(x) if math.isfinite(x) else "—")
+
+    shown = {c: text(c) for c in frame.columns if is_float_dtype(frame[c])}
     st.table(frame.assign(**shown), hide_index=True)  # text, not a Styler: a Styler costs ~4 ms a rerun
 
 
