@@ -1,0 +1,228 @@
+"""The class store: a lecture hall answering live, in SQL through SQLAlchemy. Nothing here knows Streamlit.
+
+An instructor opens a class and gets a short join code and an instructor key, shown once and stored only as its
+SHA-256 hash (a lost key means a new class). Students join by the code, with an optional nickname, and get an id
+of their own. The instructor asks a question (a round), students answer it, the tally counts the answers, and the
+instructor reveals the round, after which no answer is taken.
+
+Every accepted answer is one committed row, keyed by (round, student): a double click, a second tab or a replayed
+request finds the row there and is refused, so the first answer stands and nothing counts twice; an answer is
+written only while its round is not revealed, in the same statement that checks it. Several processes (replicas
+behind a load balancer) may share one database; SQLite files are opened in WAL mode, so readers do not block the
+writer, and wait for each other's writes instead of failing.
+
+The default database is a SQLite file in :data:`DATA_DIR`; ``LRLAB_DATABASE_URL`` names another (PostgreSQL with
+psycopg 3: ``postgresql+psycopg://user@host/db``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+"""The join code's letters: no 0/O, 1/I/L look-alikes, nothing a projector or a phone keyboard confuses."""
+CODE_LENGTH = 6
+"""31⁶ ≈ 887 million codes: unguessable enough for a lecture, with failed joins rate-limited by the page."""
+NICKNAME_MAX = 24
+"""The longest nickname, in characters."""
+RESPONSE_MAX = 200
+"""The longest answer (a choice's index, a list of them, a number) a student may send."""
+
+DATA_DIR = Path(os.environ.get("LRLAB_DATA_DIR", Path(__file__).resolve().parents[1] / "data"))
+"""Where the default SQLite database lives (``LRLAB_DATA_DIR`` moves it)."""
+
+
+def default_url() -> str:
+    """``LRLAB_DATABASE_URL``, or the SQLite file ``classes.sqlite`` in :data:`DATA_DIR`."""
+    url = os.environ.get("LRLAB_DATABASE_URL")
+    if url:
+        return url
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DATA_DIR / 'classes.sqlite'}"
+
+
+META = sa.MetaData()
+CLASSES = sa.Table(
+    "classes",
+    META,
+    sa.Column("code", sa.String(CODE_LENGTH), primary_key=True),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("opened", sa.DateTime(timezone=True), server_default=sa.func.now()),
+)
+STUDENTS = sa.Table(
+    "students",
+    META,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("code", sa.String(CODE_LENGTH), sa.ForeignKey("classes.code"), nullable=False, index=True),
+    sa.Column("nickname", sa.String(NICKNAME_MAX), nullable=False, default=""),
+)
+ROUNDS = sa.Table(
+    "rounds",
+    META,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(CODE_LENGTH), sa.ForeignKey("classes.code"), nullable=False, index=True),
+    sa.Column("question_id", sa.String(100), nullable=False),
+    sa.Column("seed", sa.Integer, nullable=False),
+    sa.Column("revealed", sa.Boolean, nullable=False, default=False),
+)
+ANSWERS = sa.Table(
+    "answers",
+    META,
+    sa.Column("round_id", sa.Integer, sa.ForeignKey("rounds.id"), primary_key=True),
+    sa.Column("student_id", sa.String(32), sa.ForeignKey("students.id"), primary_key=True),
+    sa.Column("response", sa.String(RESPONSE_MAX), nullable=False),
+)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Classroom:
+    """The store behind class mode, on the database at ``url`` (default :func:`default_url`); its tables are
+    created if missing. Unknown class codes raise ``KeyError``, a wrong instructor key ``PermissionError``, a bad
+    nickname or response ``ValueError``."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        sqlite = self.url.startswith("sqlite")
+        self.engine = sa.create_engine(
+            self.url, connect_args={"timeout": 30} if sqlite else {}, pool_pre_ping=not sqlite
+        )
+        if sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        META.create_all(self.engine)
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """A write transaction. Each holds one statement, whose checks are part of it: a transaction that read
+        first and wrote later could fail at once on SQLite when another writer went in between."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def open(self) -> tuple[str, str]:
+        """A new class: its join code and its instructor key (shown once; only its hash is kept)."""
+        key = secrets.token_urlsafe(24)
+        while True:
+            code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+            try:
+                with self._write() as conn:
+                    conn.execute(CLASSES.insert().values(code=code, key_hash=_hash(key)))
+                return code, key
+            except IntegrityError:  # the code is taken: draw another
+                continue
+
+    def join(self, code: str, nickname: str = "") -> str:
+        """A student joins class ``code``: their id (unguessable: it is their only credential)."""
+        nickname = " ".join(str(nickname).split())
+        if len(nickname) > NICKNAME_MAX:
+            raise ValueError(f"a nickname has at most {NICKNAME_MAX} characters")
+        student = secrets.token_urlsafe(16)
+        row = sa.select(sa.literal(student), sa.literal(str(code)), sa.literal(nickname)).where(
+            sa.select(CLASSES.c.code).where(CLASSES.c.code == str(code)).exists()
+        )
+        with self._write() as conn:
+            added = conn.execute(STUDENTS.insert().from_select(["id", "code", "nickname"], row)).rowcount
+        if added != 1:
+            raise KeyError(f"no class has the code {code!r}")
+        return student
+
+    def ask(self, code: str, instructor_key: str, question_id: str, seed: int = 0) -> int:
+        """The instructor asks ``question_id`` (its numbers drawn with ``seed``): the new round's id."""
+        self._instructor(code, instructor_key)
+        with self._write() as conn:
+            result = conn.execute(ROUNDS.insert().values(code=code, question_id=str(question_id)[:100], seed=int(seed)))
+            return int(result.inserted_primary_key[0])
+
+    def answer(self, code: str, student_id: str, round_id: int, response: Any) -> bool:
+        """Record a student's answer; ``False`` when it is not taken: the round is not one of this class's, is
+        revealed, or the student answered it already (the first answer stands), or is not in this class."""
+        text = str(response)
+        if len(text) > RESPONSE_MAX:
+            raise ValueError(f"an answer has at most {RESPONSE_MAX} characters")
+        open_round = sa.select(ROUNDS.c.id).where(
+            ROUNDS.c.id == round_id, ROUNDS.c.code == code, ROUNDS.c.revealed.is_(False)
+        )
+        member = sa.select(STUDENTS.c.id).where(STUDENTS.c.id == student_id, STUDENTS.c.code == code)
+        row = sa.select(
+            sa.literal(int(round_id)).label("round_id"),
+            sa.literal(str(student_id)).label("student_id"),
+            sa.literal(text).label("response"),
+        ).where(open_round.exists(), member.exists())
+        try:
+            with self._write() as conn:
+                inserted = conn.execute(ANSWERS.insert().from_select(["round_id", "student_id", "response"], row))
+                return inserted.rowcount == 1
+        except IntegrityError:  # (round, student) is there: a repeat
+            return False
+
+    def tally(self, code: str, round_id: int) -> dict[str, Any]:
+        """``joined`` (students in the class), ``answered`` (answers to the round) and ``counts`` (response ->
+        number of students); ``KeyError`` for a round that is not this class's."""
+        with self.engine.connect() as conn:
+            self._class(conn, code)
+            self._round(conn, code, round_id)
+            joined = conn.execute(sa.select(sa.func.count()).where(STUDENTS.c.code == code)).scalar_one()
+            rows = conn.execute(
+                sa.select(ANSWERS.c.response, sa.func.count())
+                .where(ANSWERS.c.round_id == round_id)
+                .group_by(ANSWERS.c.response)
+            ).all()
+        counts = {response: int(n) for response, n in rows}
+        return {"joined": int(joined), "answered": sum(counts.values()), "counts": counts}
+
+    def reveal(self, code: str, instructor_key: str, round_id: int) -> None:
+        """Close the round: from now on its answers are refused."""
+        self._instructor(code, instructor_key)
+        with self._write() as conn:
+            changed = conn.execute(
+                sa.update(ROUNDS).where(ROUNDS.c.id == int(round_id), ROUNDS.c.code == code).values(revealed=True)
+            ).rowcount
+        if changed != 1:
+            raise KeyError(f"class {code!r} has no round {round_id!r}")
+
+    def revealed(self, code: str, round_id: int) -> bool:
+        """Whether the round has been revealed."""
+        with self.engine.connect() as conn:
+            return bool(self._round(conn, code, round_id).revealed)
+
+    # ------------------------------------------------------------------------------------------------ checks
+
+    @staticmethod
+    def _class(conn: sa.Connection, code: str) -> sa.Row:
+        row = conn.execute(sa.select(CLASSES).where(CLASSES.c.code == str(code))).first()
+        if row is None:
+            raise KeyError(f"no class has the code {code!r}")
+        return row
+
+    def _instructor(self, code: str, key: str) -> None:
+        with self.engine.connect() as conn:
+            stored = self._class(conn, code).key_hash
+        if not hmac.compare_digest(stored, _hash(str(key))):
+            raise PermissionError("that is not this class's instructor key")
+
+    @staticmethod
+    def _round(conn: sa.Connection, code: str, round_id: int) -> sa.Row:
+        row = conn.execute(sa.select(ROUNDS).where(ROUNDS.c.id == int(round_id), ROUNDS.c.code == code)).first()
+        if row is None:
+            raise KeyError(f"class {code!r} has no round {round_id!r}")
+        return row
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL, so readers (the tally) never block the writer; a busy writer is waited for, not an error."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,143 @@
+"""lr_core/classroom.py on a real SQLite file: the API's contract, the instructor's key, nothing lost or counted
+twice under many concurrent writers (threads of one process, and several processes as replicas would be), and a
+restart that keeps every answer."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from lr_core.classroom import ALPHABET, CODE_LENGTH, NICKNAME_MAX, Classroom
+
+
+@pytest.fixture
+def url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'classes.sqlite'}"
+
+
+def test_a_class_round_from_open_to_reveal(url):
+    room = Classroom(url)
+    code, key = room.open()
+    assert len(code) == CODE_LENGTH and set(code) <= set(ALPHABET)
+    ann, bob = room.join(code, "Ann"), room.join(code)
+    assert ann != bob
+    first = room.ask(code, key, "seed-increasing-lr", seed=3)
+    assert room.tally(code, first) == {"joined": 2, "answered": 0, "counts": {}}
+    assert room.answer(code, ann, first, 1) and room.answer(code, bob, first, 2)
+    assert room.tally(code, first) == {"joined": 2, "answered": 2, "counts": {"1": 1, "2": 1}}
+    room.reveal(code, key, first)
+    assert room.revealed(code, first)
+    second = room.ask(code, key, "critical-rate-1d")
+    assert second != first and room.tally(code, second)["answered"] == 0
+
+
+def test_the_first_answer_stands_and_answers_after_the_reveal_are_refused(url):
+    room = Classroom(url)
+    code, key = room.open()
+    ann = room.join(code)
+    r = room.ask(code, key, "q")
+    assert room.answer(code, ann, r, "0") is True
+    assert room.answer(code, ann, r, "3") is False, "a double click, a second tab, a replay"
+    assert room.tally(code, r)["counts"] == {"0": 1}
+    late = room.join(code)
+    room.reveal(code, key, r)
+    assert room.answer(code, late, r, "0") is False
+    assert room.tally(code, r)["answered"] == 1
+
+
+def test_an_answer_to_another_class_or_an_unknown_round_is_refused(url):
+    room = Classroom(url)
+    one, _ = room.open()
+    two, key_two = room.open()
+    ann = room.join(one)
+    r_two = room.ask(two, key_two, "q")
+    assert room.answer(two, ann, r_two, "1") is False, "ann is not in class two"
+    assert room.answer(one, ann, r_two, "1") is False, "round of another class"
+    assert room.answer(one, ann, 999, "1") is False
+    with pytest.raises(KeyError):
+        room.tally(one, r_two)
+
+
+def test_the_instructor_key_is_checked_on_the_server_and_stored_only_as_a_hash(url, tmp_path):
+    room = Classroom(url)
+    code, key = room.open()
+    with pytest.raises(PermissionError):
+        room.ask(code, key + "x", "q")
+    r = room.ask(code, key, "q")
+    with pytest.raises(PermissionError):
+        room.reveal(code, "guess", r)
+    assert not room.revealed(code, r)
+    raw = (tmp_path / "classes.sqlite").read_bytes()
+    assert key.encode() not in raw, "the key itself is nowhere in the database"
+
+
+def test_unknown_codes_and_bad_nicknames(url):
+    room = Classroom(url)
+    code, key = room.open()
+    for call in (lambda: room.join("ZZZZZZ"), lambda: room.ask("ZZZZZZ", key, "q"), lambda: room.tally("ZZZZZZ", 1)):
+        with pytest.raises(KeyError):
+            call()
+    with pytest.raises(ValueError, match="at most"):
+        room.join(code, "x" * (NICKNAME_MAX + 1))
+    sid = room.join(code, "  <b>Ann</b>\n  **bold** ")
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        (stored,) = db.execute("SELECT nickname FROM students WHERE id = ?", (sid,)).fetchone()
+    assert stored == "<b>Ann</b> **bold**", "kept as text (the page shows it as text), whitespace folded"
+
+
+def test_a_restart_loses_nothing(url):
+    room = Classroom(url)
+    code, key = room.open()
+    students = [room.join(code) for _ in range(5)]
+    r = room.ask(code, key, "q")
+    for i, s in enumerate(students):
+        room.answer(code, s, r, i % 2)
+    room.engine.dispose()
+    again = Classroom(url)
+    assert again.tally(code, r) == {"joined": 5, "answered": 5, "counts": {"0": 3, "1": 2}}
+    assert again.answer(code, students[0], r, 1) is False
+
+
+def test_many_threads_answering_at_once_lose_nothing_and_count_nothing_twice(url):
+    """200 students answer from 16 threads, each student three times (a double click and a replay): every
+    student's first answer is counted once, and the tally read meanwhile never exceeds the truth."""
+    room = Classroom(url)
+    code, key = room.open()
+    students = [room.join(code) for _ in range(200)]
+    r = room.ask(code, key, "q")
+
+    def send(i: int) -> list[bool]:
+        return [room.answer(code, students[i], r, i % 4) for _ in range(3)]
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(send, range(200)))
+    assert all(res.count(True) == 1 and res[0] for res in results), "the first try is taken, the repeats refused"
+    tally = room.tally(code, r)
+    assert tally["answered"] == 200 and tally["counts"] == {str(k): 50 for k in range(4)}
+
+
+def _replica(url: str, code: str, students: list[str], round_id: int, queue) -> None:
+    room = Classroom(url)  # a process of its own, as a second server would be
+    queue.put([room.answer(code, s, round_id, "7") for s in students for _ in range(2)])
+
+
+def test_several_processes_sharing_the_database_land_in_one_tally(url):
+    room = Classroom(url)
+    code, key = room.open()
+    students = [room.join(code) for _ in range(120)]
+    r = room.ask(code, key, "q")
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    parts = [students[i::3] for i in range(3)]
+    workers = [ctx.Process(target=_replica, args=(url, code, part, r, queue)) for part in parts]
+    for w in workers:
+        w.start()
+    accepted = [queue.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(timeout=60)
+    assert all(w.exitcode == 0 for w in workers)
+    assert sum(a.count(True) for a in accepted) == 120
+    assert room.tally(code, r) == {"joined": 120, "answered": 120, "counts": {"7": 120}}
