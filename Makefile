@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` starts the app, `make test` runs every check.
-# Both make their own virtual environment in .venv; `make test` also installs Debian's chromium if it is missing.
+# Both make their own virtual environment in .venv; `make test` also installs Debian's chromium and postgresql if
+# they are missing.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,7 +12,7 @@ PORT ?= 8501
 run: $(VENV)/.app
 	$(BIN)/python -m ui.server --server.port $(PORT)
 
-test: $(VENV)/.dev chromium
+test: $(VENV)/.dev chromium postgresql
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -28,6 +29,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.app
+
+.PHONY: postgresql
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql for the class store's tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 .PHONY: chromium
 chromium:

@@ -132,8 +132,8 @@ class Classroom:
             sa.select(CLASSES.c.code).where(CLASSES.c.code == str(code)).exists()
         )
         with self._write() as conn:
-            added = conn.execute(STUDENTS.insert().from_select(["id", "code", "nickname"], row)).rowcount
-        if added != 1:
+            added = _one(conn, STUDENTS.insert().from_select(["id", "code", "nickname"], row).returning(STUDENTS.c.id))
+        if not added:
             raise KeyError(f"no class has the code {code!r}")
         return student
 
@@ -161,8 +161,8 @@ class Classroom:
         ).where(open_round.exists(), member.exists())
         try:
             with self._write() as conn:
-                inserted = conn.execute(ANSWERS.insert().from_select(["round_id", "student_id", "response"], row))
-                return inserted.rowcount == 1
+                insert = ANSWERS.insert().from_select(["round_id", "student_id", "response"], row)
+                return _one(conn, insert.returning(ANSWERS.c.round_id))
         except IntegrityError:  # (round, student) is there: a repeat
             return False
 
@@ -185,10 +185,9 @@ class Classroom:
         """Close the round: from now on its answers are refused."""
         self._instructor(code, instructor_key)
         with self._write() as conn:
-            changed = conn.execute(
-                sa.update(ROUNDS).where(ROUNDS.c.id == int(round_id), ROUNDS.c.code == code).values(revealed=True)
-            ).rowcount
-        if changed != 1:
+            update = sa.update(ROUNDS).where(ROUNDS.c.id == int(round_id), ROUNDS.c.code == code).values(revealed=True)
+            changed = _one(conn, update.returning(ROUNDS.c.id))
+        if not changed:
             raise KeyError(f"class {code!r} has no round {round_id!r}")
 
     def revealed(self, code: str, round_id: int) -> bool:
@@ -217,6 +216,12 @@ class Classroom:
         if row is None:
             raise KeyError(f"class {code!r} has no round {round_id!r}")
         return row
+
+
+def _one(conn: sa.Connection, statement: sa.Executable) -> bool:
+    """Run an INSERT or UPDATE ... RETURNING and say whether it touched a row (``rowcount`` is not reliable for an
+    INSERT ... SELECT on every driver: psycopg reports -1)."""
+    return conn.execute(statement).first() is not None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
