@@ -21,13 +21,18 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+
+from lr_core.controls import Token
+from lr_core.quiz import Question
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """The join code's letters: no 0/O, 1/I/L look-alikes, nothing a projector or a phone keyboard confuses."""
@@ -37,6 +42,14 @@ NICKNAME_MAX = 24
 """The longest nickname, in characters."""
 RESPONSE_MAX = 200
 """The longest answer (a choice's index, a list of them, a number) a student may send."""
+
+CONTROLS = (
+    Token(key="join", label="class code", default="", pattern=f"|[{ALPHABET}]{{{CODE_LENGTH}}}", upper=True,
+          what=f"a class code of {CODE_LENGTH} letters and digits", field=None),
+    Token(key="me", label="your place in the class", default="", pattern=r"|[A-Za-z0-9_-]{22}", what="a student's id",
+          field=None),
+)  # fmt: skip
+"""The class page's settings, in its URL: the class a student joins, and the student (so a reload keeps the place)."""
 
 DATA_DIR = Path(os.environ.get("LRLAB_DATA_DIR", Path(__file__).resolve().parents[1] / "data"))
 """Where the default SQLite database lives (``LRLAB_DATA_DIR`` moves it)."""
@@ -82,6 +95,17 @@ ANSWERS = sa.Table(
     sa.Column("student_id", sa.String(32), sa.ForeignKey("students.id"), primary_key=True),
     sa.Column("response", sa.String(RESPONSE_MAX), nullable=False),
 )
+
+
+@dataclass(frozen=True)
+class Round:
+    """A question asked: its id in the store, the bank's question id, the seed its numbers and order are drawn
+    with (every student sees the same), and whether it has been revealed."""
+
+    id: int
+    question_id: str
+    seed: int
+    revealed: bool
 
 
 def _hash(key: str) -> str:
@@ -195,6 +219,39 @@ class Classroom:
         with self.engine.connect() as conn:
             return bool(self._round(conn, code, round_id).revealed)
 
+    def current(self, code: str) -> Round | None:
+        """The class's latest round (``None`` before the first question)."""
+        with self.engine.connect() as conn:
+            self._class(conn, code)
+            row = conn.execute(
+                sa.select(ROUNDS).where(ROUNDS.c.code == code).order_by(ROUNDS.c.id.desc()).limit(1)
+            ).first()
+        return None if row is None else Round(row.id, row.question_id, row.seed, bool(row.revealed))
+
+    def mine(self, code: str, student_id: str, round_id: int) -> str | None:
+        """The answer a student gave to a round, or ``None``."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(ANSWERS.c.response)
+                .join(ROUNDS, ROUNDS.c.id == ANSWERS.c.round_id)
+                .where(ROUNDS.c.code == code, ANSWERS.c.round_id == int(round_id), ANSWERS.c.student_id == student_id)
+            ).scalar_one_or_none()
+
+    def member(self, code: str, student_id: str) -> bool:
+        """Whether ``student_id`` joined class ``code``."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(STUDENTS.c.id).where(STUDENTS.c.id == str(student_id), STUDENTS.c.code == str(code))
+            ).first()
+        return found is not None
+
+    def rounds(self, code: str) -> list[Round]:
+        """Every round of the class, in the order asked."""
+        with self.engine.connect() as conn:
+            self._class(conn, code)
+            rows = conn.execute(sa.select(ROUNDS).where(ROUNDS.c.code == code).order_by(ROUNDS.c.id)).all()
+        return [Round(r.id, r.question_id, r.seed, bool(r.revealed)) for r in rows]
+
     # ------------------------------------------------------------------------------------------------ checks
 
     @staticmethod
@@ -203,6 +260,10 @@ class Classroom:
         if row is None:
             raise KeyError(f"no class has the code {code!r}")
         return row
+
+    def check_key(self, code: str, key: str) -> None:
+        """``PermissionError`` unless ``key`` is class ``code``'s instructor key (``KeyError``: no such class)."""
+        self._instructor(code, key)
 
     def _instructor(self, code: str, key: str) -> None:
         with self.engine.connect() as conn:
@@ -231,3 +292,73 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+# ------------------------------------------------------------------------------------------- what a class sees
+
+CLASS_KINDS = ("single", "multi")
+"""The kinds of question a class answers live: a choice, or several (numbers and predict-then-run are to come)."""
+
+
+def class_questions(bank: Sequence[Question]) -> list[Question]:
+    """The bank's questions a class can answer live."""
+    return [q for q in bank if q.kind in CLASS_KINDS]
+
+
+def drawn(question: Question, rnd: Round) -> Question:
+    """The question as every student of the round sees it: numbers and choice order drawn with the round's seed."""
+    return question.instantiate(rnd.seed) if question.needs_instance else question
+
+
+def encode(question: Question, response: int | Sequence[int]) -> str:
+    """A student's choice(s) as the store keeps them: ``"2"``, or ``"0,3"`` for several (sorted)."""
+    if question.kind == "multi":
+        return ",".join(str(i) for i in sorted({int(i) for i in response}))
+    return str(int(response))
+
+
+def decode(question: Question, text: str) -> int | list[int]:
+    """The choice(s) a stored response names."""
+    return [int(i) for i in text.split(",") if i] if question.kind == "multi" else int(text)
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A round as the projector shows it: the question as drawn, how many joined and answered, how many picked each
+    choice (in the order shown), and once revealed the share of the answers that were right."""
+
+    question: Question
+    round: Round
+    joined: int
+    answered: int
+    counts: tuple[int, ...]
+    share_correct: float | None
+
+
+def poll(room: Classroom, code: str, rnd: Round, question: Question) -> Poll:
+    """The tally of ``rnd`` read as choices of ``question`` (already :func:`drawn` for the round)."""
+    tally = room.tally(code, rnd.id)
+    counts = [0] * len(question.choices)
+    right = 0
+    for text, n in tally["counts"].items():
+        picked = decode(question, text)
+        for i in picked if isinstance(picked, list) else [picked]:
+            if 0 <= i < len(counts):
+                counts[i] += n
+        right += n if question.check(picked).correct else 0
+    share = right / tally["answered"] if rnd.revealed and tally["answered"] else None
+    return Poll(question, rnd, tally["joined"], tally["answered"], tuple(counts), share)
+
+
+def results(polls: Sequence[Poll]) -> pd.DataFrame:
+    """Every round's results, for the instructor's CSV: per round and choice, how many picked it, whether it is
+    right, and the round's share of right answers (no names)."""
+    rows = []
+    for p in polls:
+        q = p.question
+        right = set(q.answer) if q.kind == "multi" else {q.answer}
+        for i, (choice, n) in enumerate(zip(q.choices, p.counts, strict=True)):
+            rows.append({"round": p.round.id, "question": q.id, "prompt": q.prompt, "choice": choice, "picked": n,
+                         "right choice": i in right, "answered": p.answered,
+                         "share right": p.share_correct})  # fmt: skip
+    return pd.DataFrame(rows)

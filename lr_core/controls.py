@@ -208,6 +208,25 @@ class IntList(Control):
         return ", ".join(str(v) for v in value)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Token(Control):
+    """A short code typed or linked (a class's join code, a student's id): the whole text must match ``pattern``;
+    ``what`` says what it is, for a link that does not (``"a class code of 6 letters"``). The default ``""`` is
+    none."""
+
+    pattern: str
+    what: str
+    upper: bool = False
+    """Read in capitals (a code typed on a phone in small letters is the same code)."""
+
+    def parse(self, raw: Sequence[str]) -> str:
+        text = raw[-1].strip() if raw else ""
+        text = text.upper() if self.upper else text
+        if not re.fullmatch(self.pattern, text):
+            raise ValueError(f"must be {self.what}")
+        return text
+
+
 @lru_cache(maxsize=1024)
 def _log_grid(lo: float, hi: float, per_decade: int) -> tuple[float, ...]:
     """``per_decade`` points a decade from ``lo`` to ``hi``, evenly spaced on a log scale, to 3 digits."""

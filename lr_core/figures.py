@@ -815,3 +815,20 @@ def gap_plot(lrs: np.ndarray, train: np.ndarray, val: np.ndarray, lr: float, tit
     fig["layout"]["yaxis"] = {"title": {"text": "loss (log scale)"}, "type": "log",
                               "range": _log_range(1e-4, LOSS_RANGE[1])}  # fmt: skip
     return _legend_room(fig)
+
+
+def answer_bars(choices: Sequence[str], counts: Sequence[int], joined: int, right: Sequence[int] = ()) -> Spec:
+    """How many students picked each choice, one bar a choice labelled A, B, C... (the text cut to fit), on an axis
+    fixed from 0 to the number who joined (so new answers grow the bars in place); after the reveal the ``right``
+    choices are drawn in green with a tick, the others in blue."""
+    letters = [f"{chr(65 + i)}. {c if len(c) <= 48 else c[:46] + '…'}" + (" ✓" if i in right else "")
+               for i, c in enumerate(choices)]  # fmt: skip
+    colours = [PALETTE[2] if i in right else PALETTE[0] for i in range(len(choices))]
+    bars = {"type": "bar", "orientation": "h", "x": list(counts), "y": letters, "name": "answers",
+            "marker": {"color": colours}, "text": [str(n) for n in counts], "textposition": "outside",
+            "hoverinfo": "x+y", "showlegend": False}  # fmt: skip
+    fig = _figure([bars], "Answers so far", 140 + 60 * len(choices))
+    fig["layout"]["xaxis"] = {"title": {"text": "students"}, "range": [0, max(int(joined), 1) * 1.15], "dtick": None}
+    fig["layout"]["yaxis"] = {"autorange": "reversed", "automargin": True}
+    fig["layout"]["margin"]["l"] = 20
+    return fig

@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from lr_core import quiz
-from lr_core.lessons import LESSONS, QUIZ
+from lr_core import classroom, quiz
+from lr_core.lessons import CLASS, LESSONS, QUIZ
 from tests.apptest_helpers import open_page
 
 KEYS = {p.key: [c.key for c in importlib.import_module(f"lr_core.lessons.{p.key}").CONTROLS] for p in LESSONS}
 KEYS[QUIZ.key] = [c.key for c in quiz.CONTROLS]
+KEYS[CLASS.key] = [c.key for c in classroom.CONTROLS]
 
 HOSTILE = [
     "`[Grades: log in](https://evil.example)`",

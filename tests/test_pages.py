@@ -6,11 +6,12 @@ import re
 import numpy as np
 import pytest
 
+from lr_core.lessons import LESSONS as REGISTERED_LESSONS
 from lr_core.lessons import page as page_of
 from tests.apptest_helpers import PAGES, all_finite, array, charts, figure_list, figures, no_errors, open_page, trace
 from tests.test_runner import seed_loop
 
-LESSONS = [p for p in PAGES if p != "quiz"]
+LESSONS = [p.key for p in REGISTERED_LESSONS]
 
 
 @pytest.mark.parametrize("page", LESSONS)

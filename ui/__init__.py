@@ -27,7 +27,7 @@ from pandas.api.types import is_float_dtype
 from plotly.io.json import to_json_plotly
 
 from lr_core.analysis import Verdict
-from lr_core.controls import Choice, Control, IntList, MultiChoice, Number, Toggle, build, by_key
+from lr_core.controls import Choice, Control, IntList, MultiChoice, Number, Toggle, Token, build, by_key
 from lr_core.lessons import Page
 from ui.fair import section as section  # the pages' sections: ui.section
 
@@ -84,7 +84,7 @@ def _to_widget(c: Control, value: Any) -> Any:
 
 def _from_widget(c: Control, raw: Any) -> Any:
     """A widget's value as the control's (``ValueError`` for text that cannot be read)."""
-    if isinstance(c, IntList):
+    if isinstance(c, (IntList, Token)):
         return c.parse([raw])
     if isinstance(c, MultiChoice):
         return tuple(raw)
@@ -211,6 +211,13 @@ def control(scene: Scene, key: str, where: Any = None, options: Sequence[str] | 
         return host.selectbox(c.label, shown, key=wkey, format_func=c.show, help=c.help or None)
     if isinstance(c, Toggle):
         return host.toggle(c.label, key=wkey, help=c.help or None)
+    if isinstance(c, Token):
+        host.text_input(c.label, key=wkey, help=c.help or None)
+        try:
+            return c.parse([st.session_state[wkey]])
+        except ValueError as err:
+            host.warning(f"The {c.label} {err}.")
+            return scene.store[key]
     if isinstance(c, IntList):
         host.text_input(c.label, key=wkey, help=c.help or f"Comma-separated: {c.text(c.default)}.")
         try:

@@ -14,6 +14,7 @@ moving sliders for an hour holds at most about 120 MB here: a tolerance sweep ~1
 
 import streamlit as st
 
+from lr_core import classroom as class_store
 from lr_core.lessons import adaptive, convergence, practice, schedules
 
 
@@ -85,3 +86,8 @@ def overfitting(cfg: practice.OverfitConfig) -> practice.Overfit:
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner="Pretraining on 0–4, fine-tuning on 5–9…")
 def transfer(cfg: practice.TransferConfig) -> practice.Transfer:
     return practice.transfer(cfg)
+
+
+@st.cache_resource(show_spinner=False)
+def classroom(url: str) -> class_store.Classroom:  # one engine (and its pool of connections) per process
+    return class_store.Classroom(url)

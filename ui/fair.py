@@ -78,12 +78,16 @@ def metered() -> Iterator[None]:
         st.session_state["fair.bucket"] = (max(-MAX_DEBT, tokens - spent), time.monotonic())
 
 
-def section(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """A lesson section: an ``st.fragment`` (a move of its controls reruns it alone), metered like a whole run."""
+def section(fn: Callable[..., Any] | None = None, *, every: float | None = None) -> Any:
+    """A lesson section: an ``st.fragment`` (a move of its controls reruns it alone), metered like a whole run;
+    with ``every`` (seconds) it also reruns by itself that often (a live tally), as ``@section(every=2)``."""
 
-    @wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        with metered():
-            return fn(*args, **kwargs)
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(f)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with metered():
+                return f(*args, **kwargs)
 
-    return st.fragment(run)
+        return st.fragment(run, run_every=every)
+
+    return wrap(fn) if fn is not None else wrap

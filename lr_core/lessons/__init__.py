@@ -46,6 +46,16 @@ HOME = Page(
     "pages/home.py",
     "home",
 )
+CLASS = Page(
+    "Class",
+    "class-mode",
+    "🧑‍🏫",
+    "The lecture hall answers live: the instructor asks, every phone answers, the projector shows the answers as "
+    "they arrive, then the answer and why.",
+    "pages/classroom.py",
+    "classroom",
+    order=100,
+)
 QUIZ = Page(
     "Quiz",
     "quiz-yourself",
@@ -69,7 +79,7 @@ def _discover() -> tuple[Page, ...]:
 LESSONS: tuple[Page, ...] = _discover()
 """Every lesson, in order: each module of this package that declares a ``LESSON``."""
 
-PAGES: tuple[Page, ...] = (HOME, *LESSONS, QUIZ)
+PAGES: tuple[Page, ...] = (HOME, *LESSONS, CLASS, QUIZ)
 """Every page of the app, as the navigation lists them."""
 
 

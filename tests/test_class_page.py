@@ -1,0 +1,121 @@
+"""pages/classroom.py with AppTest on a real SQLite store: an instructor opens a class and asks, students join by
+the link and answer, the tally follows, the reveal shows the answer; the key stays on the server side, a
+student's browser gets no answer before the reveal, a repeat counts once, wrong codes are rate-limited."""
+
+from __future__ import annotations
+
+import pytest
+
+from lr_core import classroom as store
+from lr_core.classroom import Classroom
+from lr_core.quiz import load_bank
+from tests.apptest_helpers import no_errors, open_page
+
+QUESTION = "seed-increasing-lr"
+
+
+@pytest.fixture
+def url(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'classes.sqlite'}"
+    monkeypatch.setenv("LRLAB_DATABASE_URL", url)
+    return url
+
+
+def click(at, label: str) -> None:
+    next(b for b in at.button if b.label == label).click().run()
+    no_errors(at)
+
+
+def text(at) -> str:
+    return " ".join(e.value for kind in (at.markdown, at.info, at.success, at.error, at.warning) for e in kind)
+
+
+def teacher(url):
+    at = open_page("classroom")
+    click(at, "Open a new class")
+    code = at.header[-1].value.removeprefix("Class ")
+    key = next(w.value for w in at.warning if "instructor key" in w.value).split("`")[1]
+    return at, code, key
+
+
+def student(code: str, nickname: str = ""):
+    at = open_page("classroom", join=code)
+    at.text_input(key="class.nickname").input(nickname).run()
+    click(at, "Join")
+    return at
+
+
+def test_a_class_from_open_to_reveal_as_the_instructor_and_a_student_see_it(url):
+    at, code, _ = teacher(url)
+    assert f"?join={code}" in text(at) and at.get("image"), "the join link and its QR code"
+    at.selectbox(key="class.next").set_value(QUESTION).run()
+    click(at, "Ask the class")
+    assert not any("instructor key" in w.value for w in at.warning), "the key is shown until the first question"
+
+    ann = student(code, "Ann")
+    assert ann.query_params["join"] == code and len(ann.query_params["me"]) == 22, "a reload keeps the place"
+    rnd = Classroom(url).current(code)
+    drawn = store.drawn(next(q for q in load_bank() if q.id == QUESTION), rnd)
+    pick = ann.radio(key=f"class.pick.{rnd.id}")
+    assert drawn.explanation[:40] not in text(ann).replace("\\", ""), "no answer key before the reveal"
+    assert list(pick.options) == [f"{chr(65 + i)}. {c}" for i, c in enumerate(drawn.choices)]
+    pick.set_value(drawn.answer).run()
+    click(ann, "Send my answer")
+    assert "is in. Wait for the reveal" in text(ann)
+
+    at.run()
+    assert "**1** of **1** joined have answered." in text(at)
+    click(at, "Reveal the answer")
+    assert "100% right" in text(at)
+    ann.run()
+    assert "Right: you answered" in text(ann) and drawn.explanation[:30] in text(ann).replace("\\", "")
+
+
+def test_a_second_tab_of_the_same_student_counts_once_and_says_the_first_answer_stands(url):
+    at, code, _ = teacher(url)
+    at.selectbox(key="class.next").set_value(QUESTION).run()
+    click(at, "Ask the class")
+    first = student(code)
+    rnd = Classroom(url).current(code)
+    second = open_page("classroom", join=code, me=first.query_params["me"])  # the same link, another tab
+    for tab, choice in ((first, 0), (second, 1)):
+        tab.radio(key=f"class.pick.{rnd.id}").set_value(choice).run()
+    click(first, "Send my answer")
+    click(second, "Send my answer")
+    assert "your first answer, A, stands" in text(second)
+    assert Classroom(url).tally(code, rnd.id)["counts"] == {"0": 1}
+
+
+def test_a_late_answer_is_refused_after_the_reveal(url):
+    at, code, _ = teacher(url)
+    at.selectbox(key="class.next").set_value(QUESTION).run()
+    click(at, "Ask the class")
+    late = student(code)
+    click(at, "Reveal the answer")
+    late.run()
+    assert "This question is closed" in text(late)
+    assert not [b for b in late.button if b.label == "Send my answer"]
+
+
+def test_wrong_codes_are_refused_and_rate_limited(url):
+    _, code, _ = teacher(url)
+    at = open_page("classroom")
+    for _ in range(5):
+        at.text_input(key="classroom.join").input("ABCDEF").run()
+        click(at, "Join")
+        assert "No class has the code ABCDEF" in text(at)
+    at.text_input(key="classroom.join").input(code).run()
+    click(at, "Join")
+    assert "Too many codes that do not exist" in text(at) and "me" not in at.query_params
+
+
+def test_an_instructor_comes_back_only_with_the_key(url):
+    _, code, key = teacher(url)
+    at = open_page("classroom")
+    at.text_input(key="class.resume-code").input(code.lower()).run()
+    at.text_input(key="class.resume-key").input("not the key").run()
+    click(at, "Come back to this class")
+    assert f"That is not the instructor key of class {code}" in text(at) and not at.header[1:]
+    at.text_input(key="class.resume-key").input(key).run()
+    click(at, "Come back to this class")
+    assert at.header[-1].value == f"Class {code}"
