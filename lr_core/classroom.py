@@ -245,6 +245,15 @@ class Classroom:
             ).first()
         return found is not None
 
+    def nicknames(self, code: str) -> list[str]:
+        """The nicknames the class's students gave, in the order they joined (those who gave one)."""
+        with self.engine.connect() as conn:
+            self._class(conn, code)
+            rows = conn.execute(
+                sa.select(STUDENTS.c.nickname).where(STUDENTS.c.code == code, STUDENTS.c.nickname != "")
+            ).scalars()
+            return list(rows)
+
     def rounds(self, code: str) -> list[Round]:
         """Every round of the class, in the order asked."""
         with self.engine.connect() as conn:

@@ -203,6 +203,10 @@ def instructor(code: str, key: str, fresh: bool) -> None:
     )
     st.button("Ask the class", type="primary", on_click=ask, args=(code, key, pick, len(asked)))
     tally(code, key)
+    names = room.nicknames(code)
+    if names:
+        with st.expander(f"Nicknames ({len(names)})"):
+            st.markdown(", ".join(ui.plain(n) for n in names))  # as text: a nickname is never markup
     polls = [store.poll(room, code, r, _question(r)) for r in room.rounds(code) if _question(r) is not None]
     if polls:
         st.download_button(

@@ -119,3 +119,11 @@ def test_an_instructor_comes_back_only_with_the_key(url):
     at.text_input(key="class.resume-key").input(key).run()
     click(at, "Come back to this class")
     assert at.header[-1].value == f"Class {code}"
+
+
+def test_nicknames_reach_the_instructor_as_text_never_as_markup(url):
+    at, code, _ = teacher(url)
+    student(code, "**Ann** [a](http://e.x)")
+    at.run()
+    shown = next(m.value for m in at.markdown if "Ann" in m.value)
+    assert shown == "\\*\\*Ann\\*\\* \\[a\\]\\(http\\://e\\.x\\)", shown
