@@ -458,22 +458,28 @@ SPARSE_ERROR_RANGE = (1e-3, 3.0)
 """The error axes' fixed range: every run starts 1 from its target (w = 0, w* = 1)."""
 
 
+WEIGHTS = ("common", "rare")
+"""The sparse problem's two weights, in the order of their coordinates."""
+
+
+def _per_weight(by_optimizer: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Arrays whose last axis is the weight, one line per optimizer and weight: "SGD, rare weight"."""
+    return {f"{label}, {name} weight": a[:, i] for label, a in by_optimizer.items() for i, name in enumerate(WEIGHTS)}
+
+
 def sparse_errors(scene: SparseScene) -> dict[str, np.ndarray]:
     """Each weight's error against the step, for each optimizer at its chosen rate, by line label."""
-    return {f"{label}, {name} weight": e[:, i] for label, e in scene.errors.items()
-            for i, name in enumerate(("common", "rare"))}  # fmt: skip
+    return _per_weight(scene.errors)
 
 
 def sparse_rates(scene: SparseScene) -> dict[str, np.ndarray]:
     """Each optimizer's rate of each weight against the step (SGD's is one rate for both)."""
-    out = {f"AdaGrad, {name} weight": scene.effective["AdaGrad"][:, i] for i, name in enumerate(("common", "rare"))}
-    return out | {"SGD, both weights": scene.effective["SGD"][:, 0]}
+    return _per_weight({"AdaGrad": scene.effective["AdaGrad"]}) | {"SGD, both weights": scene.effective["SGD"][:, 0]}
 
 
 def sparse_sweep(scene: SparseScene) -> dict[str, np.ndarray]:
     """The sweep's final error of each weight against the rate, by line label (the order of :func:`sparse_errors`)."""
-    return {f"{label}, {name} weight": e[:, i] for label, e in scene.final_error.items()
-            for i, name in enumerate(("common", "rare"))}  # fmt: skip
+    return _per_weight(scene.final_error)
 
 
 def sparse_takeaway(scene: SparseScene) -> str:
@@ -501,7 +507,7 @@ def sparse_takeaway(scene: SparseScene) -> str:
 
 @dataclass(frozen=True)
 class ReddiConfig:
-    """Adam, AMSGrad and SGD, all at :math:`\alpha/\\sqrt t` (torch's ``LambdaLR``), on Reddi, Kale and Kumar's
+    r"""Adam, AMSGrad and SGD, all at :math:`\alpha/\sqrt t` (torch's ``LambdaLR``), on Reddi, Kale and Kumar's
     counterexample with gradient ``c``; ``beta2`` is ``"paper"`` for :math:`1/(1 + C^2)` or a number."""
 
     c: float = 3.0
@@ -517,8 +523,8 @@ class ReddiConfig:
 
 @dataclass(frozen=True)
 class ReddiScene:
-    """Each optimizer's run, its average regret :math:`R_t/t = \frac1t\\sum_{s \\le t} f_s(\theta_{s-1}) -
-    f_s(\theta^*)` after every step, and the three steps :math:`\\Delta` of the last whole period (a gradient
+    r"""Each optimizer's run, its average regret :math:`R_t/t = \frac1t\sum_{s \le t} f_s(\theta_{s-1}) -
+    f_s(\theta^*)` after every step, and the three steps :math:`\Delta` of the last whole period (a gradient
     :math:`C`, then two of :math:`-1`) as the optimizer took them, before the projection onto [-1, 1]."""
 
     config: ReddiConfig
@@ -567,7 +573,7 @@ def reddi_stride(cfg: ReddiConfig) -> int:
 
 
 def reddi_regret_range(cfg: ReddiConfig) -> tuple[float, float]:
-    """The regret axis's range: from a little below 0 to C, the first step's regret from θ₀ = 0
+    r"""The regret axis's range: from a little below 0 to C, the first step's regret from θ₀ = 0
     (:math:`R_1 = C(\theta_0 + 1)`), the largest an average of steps from [-1, 1] reaches here."""
     return (-0.05 * cfg.c, cfg.c)
 
