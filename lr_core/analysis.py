@@ -128,6 +128,20 @@ def quadratic_losses(surface: Surface, x0: Any, lr: Any, steps: Any, noise: floa
     return modes.sum(axis=-1)
 
 
+def noise_floor(surface: Surface, lr: Any, noise: float) -> np.ndarray:
+    r"""Where gradient descent's expected loss on a quadratic levels off under gradient noise :math:`\sigma`, the
+    limit of :func:`quadratic_losses` for :math:`|1 - \eta\lambda_i| < 1`:
+
+    .. math:: \lim_{t\to\infty} \mathbb E\,L(\theta_t) - L^* = \sum_i \frac{\eta\sigma^2}{2(2 - \eta\lambda_i)}
+
+    (infinite where a rate is not below :math:`2/\lambda_i`: the loss grows without bound)."""
+    lam = np.linalg.eigvalsh(surface.hessian(surface.minima[0]))
+    lr = as_float_array("lr", lr)[..., None]
+    with np.errstate(divide="ignore"):
+        floors = np.where(lr * lam < 2, lr * float(noise) ** 2 / (2 * (2 - lr * lam)), np.inf)
+    return floors.sum(axis=-1)
+
+
 def steps_to_tolerance(errors: np.ndarray, tol: float) -> np.ndarray:
     """Per run, the first step ``t`` with ``errors[t] <= tol`` (``errors`` of shape ``(steps+1, *batch)``);
     -1 for a run that never gets there."""

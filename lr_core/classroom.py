@@ -331,6 +331,11 @@ def decode(question: Question, text: str) -> int | list[int]:
     return [int(i) for i in text.split(",") if i] if question.kind == "multi" else int(text)
 
 
+def right_choices(question: Question) -> tuple[int, ...]:
+    """The indices of the right choice or choices of a drawn question, in the order shown."""
+    return tuple(sorted(question.answer)) if question.kind == "multi" else (int(question.answer),)
+
+
 @dataclass(frozen=True)
 class Poll:
     """A round as the projector shows it: the question as drawn, how many joined and answered, how many picked each
@@ -365,7 +370,7 @@ def results(polls: Sequence[Poll]) -> pd.DataFrame:
     rows = []
     for p in polls:
         q = p.question
-        right = set(q.answer) if q.kind == "multi" else {q.answer}
+        right = right_choices(q)
         for i, (choice, n) in enumerate(zip(q.choices, p.counts, strict=True)):
             rows.append({"round": p.round.id, "question": q.id, "prompt": q.prompt, "choice": choice, "picked": n,
                          "right choice": i in right, "answered": p.answered,

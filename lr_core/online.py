@@ -189,7 +189,7 @@ def run_online(
     grads, deltas = np.empty((steps, streams, n, dim)), np.zeros((steps, streams, n, dim))
     params[0] = x
     rng = np.random.default_rng(seed)
-    state, states = optimizer.init(x), []
+    state, states, used = optimizer.init(x), [], []
     diverged_at = np.full((streams, n), -1)
     with np.errstate(all="ignore"):
         for t in range(steps):
@@ -205,8 +205,9 @@ def run_online(
             x = x_new
             params[t + 1], grads[t], deltas[t] = x, g, np.where((diverged_at < 0)[..., None], delta, 0.0)
             states.append(state)  # updates return new arrays: keeping a state costs nothing
+            used.append(lr)
     lr_all = np.broadcast_to(lrs, (steps, n))
-    internals = optimizer.internals(stack_states(states, 3), lr_all[:, None, :, None] * (diverged_at < 0)[..., None])
+    internals = optimizer.internals(stack_states(states, 3), np.stack(used))  # each step's state, with its rate
     return OnlineRun(
         problem,
         optimizer,

@@ -153,7 +153,7 @@ def tally(code: str, key: str) -> None:
         st.warning(f"The bank has no question {rnd.question_id!r} any more.")
         return
     result = store.poll(room, code, rnd, question)
-    right = (question.answer if question.kind == "multi" else [question.answer]) if rnd.revealed else []
+    right = store.right_choices(question) if rnd.revealed else ()
     st.markdown(f"### {ui.plain(question.prompt)}")
     ui.show_figure(
         figures.answer_bars(question.choices, result.counts, result.joined, right),
@@ -207,7 +207,8 @@ def instructor(code: str, key: str, fresh: bool) -> None:
     if names:
         with st.expander(f"Nicknames ({len(names)})"):
             st.markdown(", ".join(ui.plain(n) for n in names))  # as text: a nickname is never markup
-    polls = [store.poll(room, code, r, _question(r)) for r in room.rounds(code) if _question(r) is not None]
+    drawn = [(r, _question(r)) for r in asked]
+    polls = [store.poll(room, code, r, q) for r, q in drawn if q is not None]
     if polls:
         st.download_button(
             "Download the results (CSV)",

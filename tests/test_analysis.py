@@ -325,8 +325,10 @@ def test_the_expected_loss_under_noise_equals_the_engines_noisy_runs_and_levels_
     if lr * 2 < 2:
         far = an.quadratic_losses(surface, [-1.0], lr, 5000, noise=sigma)[-1]
         assert far == pytest.approx(lr * sigma**2 / (2 * (2 - 2 * lr)), rel=1e-9)
+        assert an.noise_floor(surface, lr, sigma) == pytest.approx(far, rel=1e-9)
     else:
         assert closed[-1] > closed[30] > closed[0]
+        assert an.noise_floor(surface, lr, sigma) == np.inf
 
 
 def test_without_noise_the_expected_loss_is_the_noiseless_closed_form():

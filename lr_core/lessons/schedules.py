@@ -40,13 +40,17 @@ BASELINE = "constant"
 PARAMS = tuple(by_key(c for entry in SCHEDULES.values() for c in entry.params).values())
 """Every schedule parameter, once (two schedules may share one, such as cosine's η_min)."""
 
+SCHEDULE_OPTIONS = tuple(k for k in SCHEDULES if k != BASELINE)
+SCHEDULE_LABELS = {k: e.label for k, e in SCHEDULES.items()}
+"""The schedules a section can compare with a constant rate, and their names, from the catalogue."""
+
 COMPARISON = (
     MultiChoice(
         key="show",
         label="Schedules to compare with a constant rate",
         default=("step_decay", "cosine_annealing"),
-        options=tuple(k for k in SCHEDULES if k != BASELINE),
-        labels={k: e.label for k, e in SCHEDULES.items()},
+        options=SCHEDULE_OPTIONS,
+        labels=SCHEDULE_LABELS,
         empty=True,
         field="kinds",
     ),
@@ -65,8 +69,8 @@ ESCAPE = (
         key="esc_show",
         label="Schedules to compare, each peaking at η₀",
         default=("cosine_warm_restarts", "cyclic"),
-        options=tuple(k for k in SCHEDULES if k != BASELINE),
-        labels={k: e.label for k, e in SCHEDULES.items()},
+        options=SCHEDULE_OPTIONS,
+        labels=SCHEDULE_LABELS,
         empty=True,
         field="kinds",
     ),
@@ -312,7 +316,7 @@ def escape_config(values: Mapping[str, Any]) -> EscapeConfig:
 
 
 def escape_scene(cfg: EscapeConfig) -> EscapeScene:
-    """Run every schedule ``cfg.runs`` times from the shallow well's bottom, with independent gradient noise, as one
+    r"""Run every schedule ``cfg.runs`` times from the shallow well's bottom, with independent gradient noise, as one
     batch of shape (runs, schedules), and measure how often each leaves that well and what it costs.
 
     A run is *in the deep well* while it is on the deep side of the hump between the wells; it *left the first
@@ -392,5 +396,5 @@ def escape_takeaway(scene: EscapeScene) -> str:
         if rows[large][deep] >= 0.5 and settled
         else ""
     )
-    text.append(f"With a large constant rate, {large[len('Constant ') :]}, {said(large)}{bouncing}.")
+    text.append(f"With a large constant rate, η = {scene.config.base_lr:.3g}, {said(large)}{bouncing}.")
     return " ".join(text)

@@ -33,6 +33,8 @@ LESSON = Page(
 
 COURSE_RATES = (0.05, 0.3, 0.8)
 """The course's figure: these three rates from θ = -1 for 15 steps on (θ - 3)²."""
+COURSE_PARABOLA, COURSE_START, COURSE_STEPS = (1.0, 3.0), -1.0, 15
+"""The course's example: a(θ − θ*)² with a = 1 and θ* = 3 (L = 2, 2/L = 1), from θ = −1, for 15 steps."""
 
 
 def _curvature(values) -> float:
@@ -86,8 +88,8 @@ SPEED = (
 CONTROLS = (*STEP, *SPEED)
 """Every setting of the lesson, declared once: widget, URL key and config field."""
 
-COURSE_EXAMPLE = {"a": 1.0, "form": "vertex", "min": 3.0, "start": -1.0, "lr": 0.3, "steps": 15, "t": 0,
-                  "course": True}  # fmt: skip
+COURSE_EXAMPLE = {"a": COURSE_PARABOLA[0], "form": "vertex", "min": COURSE_PARABOLA[1], "start": COURSE_START,
+                  "lr": 0.3, "steps": COURSE_STEPS, "t": 0, "course": True}  # fmt: skip
 """The settings that reproduce the course's figure: η = 0.05, 0.3, 0.8 from θ = −1, 15 steps on (θ − 3)²."""
 
 
@@ -233,7 +235,8 @@ def course_check() -> pd.DataFrame:
     """The course's own loop (:data:`lr_core.course.COURSE_LOOP`, run as shown) beside the engine's runs of the
     course's example: θ after 15 steps for each of its rates, and whether every point of the two paths is equal."""
     loop = course_loop()
-    engine = run(parabola(1.0, 3.0), sgd(lr=np.array(COURSE_RATES)), [-1.0], 15).params[:, :, 0]
+    engine = run(parabola(*COURSE_PARABOLA), sgd(lr=np.array(COURSE_RATES)), [COURSE_START], COURSE_STEPS)
+    engine = engine.params[:, :, 0]
     return pd.DataFrame(
         {
             "η": list(COURSE_RATES),
@@ -273,7 +276,6 @@ class SpeedScene:
     ``lrs``, and the best rate for each."""
 
     config: SpeedConfig
-    lrs_shown: np.ndarray
     steps: np.ndarray
     curves: dict[str, np.ndarray]
     summary: pd.DataFrame
@@ -287,10 +289,8 @@ class SpeedScene:
 CURVE_POINTS = 501
 """At most this many steps of each expected-loss curve are drawn (up to 10,000 steps: 80 KB a curve otherwise)."""
 
-SPEED_START, SPEED_SURFACE = -1.0, (1.0, 3.0)
-"""The course's parabola a(θ − θ*)² with a = 1, θ* = 3, from θ = −1: L = 2 and 2/L = 1."""
-SPEED_E0 = SPEED_START - SPEED_SURFACE[1]
-"""The starting error θ₀ − θ*."""
+SPEED_E0 = COURSE_START - COURSE_PARABOLA[1]
+"""The starting error θ₀ − θ* of the speed section, which runs the course's example with noise."""
 
 
 def speed_config(values: Mapping[str, Any]) -> SpeedConfig:
@@ -301,15 +301,15 @@ def speed_accuracy(cfg: SpeedConfig) -> SpeedScene:
     """The trade-off the course names: with noisy gradients a larger rate gets near its floor in fewer steps and
     settles at a higher floor, :math:`\\eta\\sigma^2/(2(2 - \\eta L))` on a parabola of curvature :math:`L`
     (:func:`lr_core.analysis.quadratic_losses`); the engine's noisy runs are shown beside the closed form."""
-    surface = parabola(*SPEED_SURFACE)
+    surface = parabola(*COURSE_PARABOLA)
     rates = np.array(sorted(float(r) for r in cfg.rates))
     horizon = 10 * cfg.budget
-    expected = analysis.quadratic_losses(surface, [SPEED_START], rates, horizon, noise=cfg.noise)
-    L = 2 * SPEED_SURFACE[0]
-    floor = rates * cfg.noise**2 / (2 * (2 - rates * L))
+    expected = analysis.quadratic_losses(surface, [COURSE_START], rates, horizon, noise=cfg.noise)
+    floor = analysis.noise_floor(surface, rates, cfg.noise)
     near = [int(np.argmax(expected[:, i] <= 1.1 * floor[i])) for i in range(len(rates))]
     shown = np.unique(np.linspace(0, horizon, CURVE_POINTS).round().astype(int))
-    engine = sweep(surface, sgd(lr=rates), np.full((cfg.runs, 1, 1), SPEED_START), cfg.budget, noise=cfg.noise, seed=0)
+    starts = np.full((cfg.runs, 1, 1), COURSE_START)
+    engine = sweep(surface, sgd(lr=rates), starts, cfg.budget, noise=cfg.noise, seed=0)
     labels = [f"η = {r:g}" for r in rates]
     summary = pd.DataFrame(
         {
@@ -320,14 +320,14 @@ def speed_accuracy(cfg: SpeedConfig) -> SpeedScene:
             f"mean of {cfg.runs} noisy runs after {cfg.budget} steps": engine.losses[-1].mean(axis=0),
         }
     )
-    lrs = np.logspace(-3, np.log10(0.99 * 2 / L), cfg.sweep_rates)
+    lrs = np.logspace(-3, np.log10(0.99 * analysis.critical_lr(2 * COURSE_PARABOLA[0])), cfg.sweep_rates)
     budgets = (max(1, cfg.budget // 10), cfg.budget, horizon)
-    losses = analysis.quadratic_losses(surface, [SPEED_START], lrs, np.array(budgets), noise=cfg.noise)
+    losses = analysis.quadratic_losses(surface, [COURSE_START], lrs, np.array(budgets), noise=cfg.noise)
     after = {f"after {b} steps": loss for b, loss in zip(budgets, losses, strict=True)}
     best = {b: float(lrs[int(np.argmin(loss))]) for b, loss in zip(budgets, losses, strict=True)}
     top = float(expected[0].max())
     return SpeedScene(
-        cfg, rates, shown, dict(zip(labels, expected[shown].T, strict=True)), summary, lrs, budgets, after, best,
+        cfg, shown, dict(zip(labels, expected[shown].T, strict=True)), summary, lrs, budgets, after, best,
         (0.5 * float(floor.min()), 2 * top),
     )  # fmt: skip
 
