@@ -16,7 +16,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from benchmarks import report  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, wait_idle  # noqa: E402
+from deploy.services import free_port, wait_for  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_idle  # noqa: E402
 
 # page path -> (slider's accessible label, which of the sliders with that label)
 PAGES = {
@@ -46,19 +46,14 @@ OBSERVE = """() => {
 
 
 def serve(script: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{script} did not start")
+    wait_for(f"{url}/_stcore/health", proc)
+    return proc, url
 
 
 def one_move(page, slider, key: str, quiet_ms: int) -> float:

@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +21,8 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from deploy import services
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 10.0
@@ -114,21 +114,14 @@ class Student:
 
 
 def start_server(*options: str) -> tuple[subprocess.Popen, str]:
-    """``python -m ui.server`` on a free port, healthy; its websocket URL."""
-    from tests.browser.conftest import _free_port
+    """The app on a free port, healthy (``deploy.services.start_app``); its websocket URL."""
+    proc, url = services.start_app(options=options)
+    return proc, ws_url(url)
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "ui.server", "--server.port", str(port), "--server.headless", "true", *options],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    return server, f"ws://127.0.0.1:{port}/_stcore/stream"
+
+def ws_url(url: str) -> str:
+    """The websocket of the server (or of nginx) at ``http://`` ``url``."""
+    return url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
 
 
 def rss_mb(pid: int) -> float:
@@ -137,3 +130,111 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for {pid}")
+
+
+# ------------------------------------------------------------------------------------------------- one tab
+
+TEXT_ELEMENTS = ("markdown", "heading", "alert")
+"""The elements whose words a :class:`Tab` keeps (an ``st.info`` or ``st.success`` is an alert)."""
+
+
+@dataclass
+class Tab:
+    """One browser tab on a page, over the page's websocket: it remembers the widgets the runs drew (by label),
+    sends their values back on every rerun as a browser does, follows the URL the page sets (``st.query_params``),
+    reruns a fragment that asks to rerun by itself (``run_every``) when :meth:`poll` is called, and keeps the words
+    of the last run (``texts``). ``cookie`` goes with the websocket's handshake (nginx's sticky cookie)."""
+
+    url: str
+    page: str
+    query: str = ""
+    cookie: str = ""
+    page_hash: str = ""
+    widgets: dict[str, tuple[object, str, str]] = field(default_factory=dict)  # label -> (proto, kind, fragment)
+    values: dict[str, WidgetState] = field(default_factory=dict)  # widget id -> its value, sent on every rerun
+    auto: dict[str, float] = field(default_factory=dict)  # fragment id -> seconds between its own reruns
+    texts: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+    ws: object = None
+
+    async def __aenter__(self) -> Tab:
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
+                                           open_timeout=TIMEOUT, additional_headers=headers)  # fmt: skip
+        await self.rerun()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.ws.close()
+
+    async def rerun(self, fragment_id: str = "", trigger: str = "") -> None:
+        """Rerun the page (or one fragment), with every widget's value and ``trigger`` (a button's id) pressed."""
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.page_name, state.page_script_hash, state.query_string = self.page, self.page_hash, self.query
+        state.fragment_id = fragment_id
+        for wid, value in self.values.items():
+            if wid != trigger:
+                state.widget_states.widgets.append(value)
+        if trigger:
+            state.widget_states.widgets.append(WidgetState(id=trigger, trigger_value=True))
+        await self.ws.send(msg.SerializeToString())
+        await self._until_finished(fresh=not fragment_id)
+
+    async def _until_finished(self, fresh: bool) -> None:
+        if fresh:
+            self.widgets.clear()
+        self.texts = []
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
+            kind = fwd.WhichOneof("type")
+            if kind == "navigation" and fwd.navigation.page_script_hash:
+                self.page_hash = fwd.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self.query = fwd.page_info_changed.query_string
+            elif kind == "auto_rerun":
+                self.auto[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                which = element.WhichOneof("type")
+                proto = getattr(element, which)
+                if which == "exception":
+                    self.exceptions.append(f"{proto.type}: {proto.message}")
+                elif which in TEXT_ELEMENTS:
+                    self.texts.append(proto.body)
+                elif hasattr(proto, "label") and hasattr(proto, "id"):
+                    self.widgets[proto.label] = (proto, which, fwd.delta.fragment_id)
+            elif kind == "script_finished":
+                return
+
+    def widget(self, label: str) -> tuple[object, str, str]:
+        """The widget labelled ``label`` in the runs so far; ``KeyError`` naming those there are."""
+        for shown, found in self.widgets.items():
+            if shown == label or shown.startswith(label):
+                return found
+        raise KeyError(f"no widget {label!r} on {self.page}; there are {sorted(self.widgets)}")
+
+    async def set(self, label: str, value: object) -> None:
+        """Give a text input, a radio or a select box ``value`` (an option as shown, or a text), as typing or a
+        click does, and rerun."""
+        proto, _kind, fragment = self.widget(label)
+        self.values[proto.id] = WidgetState(id=proto.id, string_value=str(value))
+        await self.rerun(fragment)
+
+    async def click(self, label: str) -> None:
+        """Press the button labelled ``label``, and rerun."""
+        proto, _kind, fragment = self.widget(label)
+        await self.rerun(fragment, trigger=proto.id)
+
+    async def poll(self) -> None:
+        """What the browser's timer does: rerun every fragment that asked to rerun by itself."""
+        for fragment in list(self.auto):
+            await self.rerun(fragment)
+
+    def text(self, containing: str) -> str:
+        """The first text of the last run containing ``containing``; ``KeyError`` naming those there are."""
+        for t in self.texts:
+            if containing in t:
+                return t
+        raise KeyError(f"no text with {containing!r}; the last run showed {self.texts}")

@@ -1,4 +1,4 @@
-"""lr_core/classroom.py on a real SQLite file and a real PostgreSQL server (tests/postgres.py): the API's contract,
+"""lr_core/classroom.py on a real SQLite file and a real PostgreSQL server (deploy/services.py): the API's contract,
 the instructor's key, nothing lost or counted twice under many concurrent writers (threads of one process, and
 several processes as replicas would be), and a restart that keeps every answer."""
 
@@ -10,13 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
+from deploy import services
 from lr_core.classroom import ALPHABET, CODE_LENGTH, META, NICKNAME_MAX, STUDENTS, Classroom
-from tests import postgres
 
 
 @pytest.fixture(scope="module")
 def postgres_url():
-    with postgres.server() as url:
+    with services.postgres() as url:
         yield url
 
 
