@@ -155,12 +155,13 @@ class Tab:
     auto: dict[str, float] = field(default_factory=dict)  # fragment id -> seconds between its own reruns
     texts: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
+    timeout: float = TIMEOUT
     ws: object = None
 
     async def __aenter__(self) -> Tab:
         headers = {"Cookie": self.cookie} if self.cookie else None
         self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
-                                           open_timeout=TIMEOUT, additional_headers=headers)  # fmt: skip
+                                           open_timeout=self.timeout, additional_headers=headers)  # fmt: skip
         await self.rerun()
         return self
 
@@ -187,7 +188,7 @@ class Tab:
         self.texts = []
         while True:
             fwd = ForwardMsg()
-            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), self.timeout))
             kind = fwd.WhichOneof("type")
             if kind == "navigation" and fwd.navigation.page_script_hash:
                 self.page_hash = fwd.navigation.page_script_hash

@@ -14,6 +14,8 @@ from lr_core.lessons import CLASS
 from ui import cache, quiz
 
 FAILED_JOINS = 5  # codes a session may get wrong in a minute before it must wait (a page script shows bare strings)
+STUDENT_EVERY = 2.0  # seconds between a phone's checks for the next question or the reveal
+TALLY_EVERY = 1.0  # seconds between the projector's reads of the tally: an answer shows within about a second
 
 scene = ui.Scene(CLASS, store.CONTROLS)
 ui.lesson_header(
@@ -59,7 +61,7 @@ def send(code: str, me: str, round_id: int, question, picked) -> None:
     st.session_state[f"class.sent.{round_id}"] = room.answer(code, me, round_id, store.encode(question, picked))
 
 
-@ui.section(every=2)
+@ui.section(every=STUDENT_EVERY)
 def student_view(code: str, me: str) -> None:
     """The current question for a student, checked every 2 s: answer it, then see the reveal."""
     rnd = room.current(code)
@@ -141,9 +143,9 @@ def reveal(code: str, key: str, round_id: int) -> None:
         st.session_state["class.message"] = "That instructor key is not this class's: nothing was revealed."
 
 
-@ui.section(every=2)
+@ui.section(every=TALLY_EVERY)
 def tally(code: str, key: str) -> None:
-    """The current round's answers, read again every 2 s, and the instructor's reveal."""
+    """The current round's answers, read again every second, and the instructor's reveal."""
     rnd = room.current(code)
     if rnd is None:
         st.info("No question asked yet: pick one above and ask it.")
