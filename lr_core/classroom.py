@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from lr_core.controls import Token
-from lr_core.quiz import Question
+from lr_core.quiz import Question, read_number
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 """The join code's letters: no 0/O, 1/I/L look-alikes, nothing a projector or a phone keyboard confuses."""
@@ -305,8 +305,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 # ------------------------------------------------------------------------------------------- what a class sees
 
-CLASS_KINDS = ("single", "multi")
-"""The kinds of question a class answers live: a choice, or several (numbers and predict-then-run are to come)."""
+CLASS_KINDS = ("single", "multi", "predict", "numeric")
+"""The kinds of question a class answers live: a choice, several, a prediction of a run (the engine runs the scene
+on the reveal), or a number typed."""
+NUMBER_BARS = 10
+"""The most bars a number question's tally draws: the commonest values (to 3 significant digits), then "other"."""
+OTHER = "other values"
 
 
 def class_questions(bank: Sequence[Question]) -> list[Question]:
@@ -314,21 +318,35 @@ def class_questions(bank: Sequence[Question]) -> list[Question]:
     return [q for q in bank if q.kind in CLASS_KINDS]
 
 
-def drawn(question: Question, rnd: Round) -> Question:
-    """The question as every student of the round sees it: numbers and choice order drawn with the round's seed."""
-    return question.instantiate(rnd.seed) if question.needs_instance else question
+def drawn(question: Question, seed: int) -> Question:
+    """The question as every student of a round sees it: numbers, choice order and (for a prediction) the run's
+    outcome drawn with the round's ``seed``."""
+    return question.instantiate(seed) if question.needs_instance else question
 
 
-def encode(question: Question, response: int | Sequence[int]) -> str:
-    """A student's choice(s) as the store keeps them: ``"2"``, or ``"0,3"`` for several (sorted)."""
+def encode(question: Question, response: Any) -> str:
+    """A student's answer as the store keeps it: a choice ``"2"``, several ``"0,3"`` (sorted), or a number as read
+    (``"0.25"`` for ``1/4``; ``ValueError`` saying how to write a number that cannot be read)."""
     if question.kind == "multi":
         return ",".join(str(i) for i in sorted({int(i) for i in response}))
+    if question.kind == "numeric":
+        return f"{read_number(response):.12g}"
     return str(int(response))
 
 
-def decode(question: Question, text: str) -> int | list[int]:
-    """The choice(s) a stored response names."""
-    return [int(i) for i in text.split(",") if i] if question.kind == "multi" else int(text)
+def decode(question: Question, text: str) -> int | list[int] | float:
+    """The choice(s) or the number a stored response names."""
+    if question.kind == "multi":
+        return [int(i) for i in text.split(",") if i]
+    return float(text) if question.kind == "numeric" else int(text)
+
+
+def shown(question: Question, text: str) -> str:
+    """A stored response as a student reads it back: ``"B"``, ``"A, C"``, or the number."""
+    if question.kind == "numeric":
+        return f"{float(text):.6g}"
+    picked = decode(question, text)
+    return ", ".join(chr(65 + i) for i in (picked if isinstance(picked, list) else [picked]))
 
 
 def right_choices(question: Question) -> tuple[int, ...]:
@@ -338,41 +356,69 @@ def right_choices(question: Question) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Poll:
-    """A round as the projector shows it: the question as drawn, how many joined and answered, how many picked each
-    choice (in the order shown), and once revealed the share of the answers that were right."""
+    """A round as the projector shows it: the question as drawn, how many joined and answered, one bar per choice
+    (or per value typed, for a number) with its label and count, which bars are right, and once revealed the share
+    of the answers that were right. ``lettered``: the bars are the question's choices, A, B, C..."""
 
     question: Question
     round: Round
     joined: int
     answered: int
+    labels: tuple[str, ...]
     counts: tuple[int, ...]
+    right: tuple[int, ...]
     share_correct: float | None
+
+    @property
+    def lettered(self) -> bool:
+        return self.question.kind != "numeric"
 
 
 def poll(room: Classroom, code: str, rnd: Round, question: Question) -> Poll:
-    """The tally of ``rnd`` read as choices of ``question`` (already :func:`drawn` for the round)."""
+    """The tally of ``rnd`` read as answers to ``question`` (already :func:`drawn` for the round)."""
     tally = room.tally(code, rnd.id)
-    counts = [0] * len(question.choices)
-    right = 0
-    for text, n in tally["counts"].items():
-        picked = decode(question, text)
-        for i in picked if isinstance(picked, list) else [picked]:
-            if 0 <= i < len(counts):
-                counts[i] += n
-        right += n if question.check(picked).correct else 0
-    share = right / tally["answered"] if rnd.revealed and tally["answered"] else None
-    return Poll(question, rnd, tally["joined"], tally["answered"], tuple(counts), share)
+    right_answers = sum(n for text, n in tally["counts"].items() if question.check(decode(question, text)).correct)
+    share = right_answers / tally["answered"] if rnd.revealed and tally["answered"] else None
+    if question.kind == "numeric":
+        labels, counts, right = _number_bars(question, tally["counts"])
+    else:
+        labels, right = question.choices, right_choices(question)
+        per_choice = [0] * len(labels)
+        for text, n in tally["counts"].items():
+            picked = decode(question, text)
+            for i in picked if isinstance(picked, list) else [picked]:
+                if 0 <= i < len(per_choice):
+                    per_choice[i] += n
+        counts = tuple(per_choice)
+    return Poll(question, rnd, tally["joined"], tally["answered"], tuple(labels), tuple(counts), right, share)
+
+
+def _number_bars(question: Question, counts: dict[str, int]) -> tuple[list[str], list[int], tuple[int, ...]]:
+    """The numbers typed, grouped by their value to 3 significant digits, in increasing order: the
+    :data:`NUMBER_BARS` - 1 commonest, then the rest as one bar; a group is right when its value is."""
+    groups: dict[float, int] = {}
+    for text, n in counts.items():
+        value = float(f"{float(text):.3g}")
+        groups[value] = groups.get(value, 0) + n
+    kept = sorted(groups, key=lambda v: (-groups[v], v))
+    kept, rest = (kept[: NUMBER_BARS - 1], kept[NUMBER_BARS - 1 :]) if len(kept) > NUMBER_BARS else (kept, [])
+    kept.sort()
+    labels, bars = [f"{v:.3g}" for v in kept], [groups[v] for v in kept]
+    right = tuple(i for i, v in enumerate(kept) if question.check(v).correct)
+    if rest:
+        labels.append(OTHER)
+        bars.append(sum(groups[v] for v in rest))
+    return labels, bars, right
 
 
 def results(polls: Sequence[Poll]) -> pd.DataFrame:
-    """Every round's results, for the instructor's CSV: per round and choice, how many picked it, whether it is
-    right, and the round's share of right answers (no names)."""
+    """Every round's results, for the instructor's CSV: per round and choice (or value typed), how many gave it,
+    whether it is right, and the round's share of right answers (no names)."""
     rows = []
     for p in polls:
         q = p.question
-        right = right_choices(q)
-        for i, (choice, n) in enumerate(zip(q.choices, p.counts, strict=True)):
-            rows.append({"round": p.round.id, "question": q.id, "prompt": q.prompt, "choice": choice, "picked": n,
-                         "right choice": i in right, "answered": p.answered,
+        for i, (label, n) in enumerate(zip(p.labels, p.counts, strict=True)):
+            rows.append({"round": p.round.id, "question": q.id, "prompt": q.prompt, "answer given": label,
+                         "students": n, "right": i in p.right, "answered": p.answered,
                          "share right": p.share_correct})  # fmt: skip
     return pd.DataFrame(rows)

@@ -817,12 +817,15 @@ def gap_plot(lrs: np.ndarray, train: np.ndarray, val: np.ndarray, lr: float, tit
     return _legend_room(fig)
 
 
-def answer_bars(choices: Sequence[str], counts: Sequence[int], joined: int, right: Sequence[int] = ()) -> Spec:
-    """How many students picked each choice, one bar a choice labelled A, B, C... (the text cut to fit), on an axis
-    fixed from 0 to the number who joined (so new answers grow the bars in place); after the reveal the ``right``
-    choices are drawn in green with a tick, the others in blue."""
-    letters = [f"{chr(65 + i)}. {c if len(c) <= 48 else c[:46] + '…'}" + (" ✓" if i in right else "")
-               for i, c in enumerate(choices)]  # fmt: skip
+def answer_bars(
+    choices: Sequence[str], counts: Sequence[int], joined: int, right: Sequence[int] = (), lettered: bool = True
+) -> Spec:
+    """How many students gave each answer, one bar each: the choices lettered A, B, C... (the text cut to fit), or
+    with ``lettered=False`` the values typed as they are; on an axis fixed from 0 to the number who joined (so new
+    answers grow the bars in place). After the reveal the ``right`` bars are drawn in green with a tick, the others
+    in blue."""
+    cut = [c if len(c) <= 48 else c[:46] + "…" for c in choices]
+    letters = [(f"{chr(65 + i)}. {c}" if lettered else c) + (" ✓" if i in right else "") for i, c in enumerate(cut)]
     colours = [PALETTE[2] if i in right else PALETTE[0] for i in range(len(choices))]
     bars = {"type": "bar", "orientation": "h", "x": list(counts), "y": letters, "name": "answers",
             "marker": {"color": colours}, "text": [str(n) for n in counts], "textposition": "outside",

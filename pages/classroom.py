@@ -26,12 +26,13 @@ ui.lesson_header(
 scene.show_notes()
 room = cache.classroom(store.default_url())
 bank = {q.id: q for q in store.class_questions(quiz.quiz_bank())}
+KINDS = {"single": "one choice", "multi": "several choices", "predict": "predict, then run", "numeric": "a number"}
 
 
 def _question(rnd: store.Round):
-    """The round's question as every student sees it, or ``None`` if the bank no longer has it."""
-    question = bank.get(rnd.question_id)
-    return None if question is None else store.drawn(question, rnd)
+    """The round's question as every student sees it (drawn once per process), or ``None`` if the bank no longer
+    has it."""
+    return quiz.class_question(rnd.question_id, rnd.seed)
 
 
 # ----------------------------------------------------------------------------------------------- a student
@@ -57,8 +58,27 @@ def join(code: str) -> None:
 
 
 def send(code: str, me: str, round_id: int, question, picked) -> None:
-    """Send a student's answer (a callback: the view shows it at once); ``False`` is kept to say the first stood."""
-    st.session_state[f"class.sent.{round_id}"] = room.answer(code, me, round_id, store.encode(question, picked))
+    """Send a student's answer (a callback: the view shows it at once); ``False`` is kept to say the first stood,
+    and a number that cannot be read is not sent (the student is told how to write it)."""
+    try:
+        response = store.encode(question, picked)
+    except ValueError as err:
+        st.session_state[f"class.unread.{round_id}"] = str(err)
+        return
+    st.session_state.pop(f"class.unread.{round_id}", None)
+    st.session_state[f"class.sent.{round_id}"] = room.answer(code, me, round_id, response)
+
+
+def answer_widget(question, round_id: int):
+    """The widget a student answers with: the choices, several of them, or a number typed."""
+    key = f"class.pick.{round_id}"
+    if question.kind == "numeric":
+        return st.text_input("Your answer (a number)", key=key, placeholder="e.g. 0.25 or 1/4",
+                             max_chars=store.RESPONSE_MAX)  # fmt: skip
+    labels = {"format_func": lambda i: f"{chr(65 + i)}. {question.choices[i]}", "key": key}
+    if question.kind == "multi":
+        return st.multiselect("Your answer", list(range(len(question.choices))), **labels)
+    return st.radio("Your answer", list(range(len(question.choices))), index=None, **labels)
 
 
 @ui.section(every=STUDENT_EVERY)
@@ -72,37 +92,33 @@ def student_view(code: str, me: str) -> None:
     if question is None:
         st.warning("Your instructor asked a question this server does not have. Wait for the next one.")
         return
-    st.subheader(f"Question {len(room.rounds(code))}")
+    st.subheader(f"Question {len(room.rounds(code))}" + (" · predict, then run" if question.kind == "predict" else ""))
     st.markdown(ui.plain(question.prompt))
     mine = room.mine(code, me, rnd.id)
     if mine is None and not rnd.revealed:
-        widget = st.multiselect if question.kind == "multi" else st.radio
-        picked = widget(
-            "Your answer",
-            list(range(len(question.choices))),
-            format_func=lambda i: f"{chr(65 + i)}. {question.choices[i]}",
-            key=f"class.pick.{rnd.id}",
-            **({} if question.kind == "multi" else {"index": None}),
-        )
-        st.button("Send my answer", key=f"class.send.{rnd.id}", disabled=picked in (None, []), on_click=send,
+        picked = answer_widget(question, rnd.id)
+        if unread := st.session_state.get(f"class.unread.{rnd.id}"):
+            st.warning(f"{ui.plain(unread).capitalize()}.")
+        st.button("Send my answer", key=f"class.send.{rnd.id}", disabled=picked in (None, [], ""), on_click=send,
                   args=(code, me, rnd.id, question, picked))  # fmt: skip
         return
     if mine is None:
         st.info("This question is closed: the answer has been revealed.")
     else:
-        picked = store.decode(question, mine)
-        shown = ", ".join(chr(65 + i) for i in (picked if isinstance(picked, list) else [picked]))
+        said = store.shown(question, mine)
         if st.session_state.get(f"class.sent.{rnd.id}") is False:
-            st.info(f"You had answered already: your first answer, {shown}, stands.")
+            st.info(f"You had answered already: your first answer, {said}, stands.")
         if not rnd.revealed:
-            st.success(f"Your answer {shown} is in. Wait for the reveal.")
+            st.success(f"Your answer {said} is in. Wait for the reveal.")
             return
-        feedback = question.check(picked)
+        feedback = question.check(store.decode(question, mine))
         (st.success if feedback.correct else st.error)(
-            f"{'Right' if feedback.correct else 'Not this time'}: you answered {shown}."
+            f"{'Right' if feedback.correct else 'Not this time'}: you answered {said}."
         )
     st.markdown(f"**Answer:** {ui.plain(question.check(question.answer).answer_text)}")
     st.markdown(ui.plain(question.explanation))
+    if question.kind == "predict":
+        quiz.scene_verdicts(question)
 
 
 # ------------------------------------------------------------------------------------------- the instructor
@@ -154,14 +170,18 @@ def tally(code: str, key: str) -> None:
     if question is None:
         st.warning(f"The bank has no question {rnd.question_id!r} any more.")
         return
+    if rnd.revealed and st.session_state.get("class.shown") != rnd.id:
+        st.session_state["class.shown"] = rnd.id
+        st.rerun()  # the whole page: a prediction's run is drawn below, outside this live section
     result = store.poll(room, code, rnd, question)
-    right = store.right_choices(question) if rnd.revealed else ()
+    right = result.right if rnd.revealed else ()
+    names = [chr(65 + i) if result.lettered else label for i, label in enumerate(result.labels)]
     st.markdown(f"### {ui.plain(question.prompt)}")
     ui.show_figure(
-        figures.answer_bars(question.choices, result.counts, result.joined, right),
+        figures.answer_bars(result.labels, result.counts, result.joined, right, lettered=result.lettered),
         f"{result.answered} of {result.joined} students answered: "
-        + ", ".join(f"{chr(65 + i)} {n}" for i, n in enumerate(result.counts))
-        + ("." if not rnd.revealed else f"; the right answer: {', '.join(chr(65 + i) for i in right)}."),
+        + ", ".join(f"{name} {n}" for name, n in zip(names, result.counts, strict=True))
+        + ("." if not rnd.revealed else f"; right: {', '.join(names[i] for i in right) or 'none of these'}."),
         key="class_answers_fig",
     )
     st.markdown(f"**{result.answered}** of **{result.joined}** joined have answered.")
@@ -171,6 +191,15 @@ def tally(code: str, key: str) -> None:
         st.markdown(ui.plain(question.explanation))
     else:
         st.button("Reveal the answer", key=f"class.reveal.{rnd.id}", on_click=reveal, args=(code, key, rnd.id))
+
+
+def the_run(code: str) -> None:
+    """On the reveal of a prediction, the run it asked about, played, with the engine's verdict."""
+    rnd = room.current(code)
+    question = _question(rnd) if rnd is not None and rnd.revealed else None
+    if question is not None and question.kind == "predict":
+        st.subheader("The run")
+        quiz.show_scene(question, f"class.{rnd.id}", autoplay=True)
 
 
 def ask(code: str, key: str, question_id: str, seed: int) -> None:
@@ -200,11 +229,12 @@ def instructor(code: str, key: str, fresh: bool) -> None:
     pick = st.selectbox(
         "Question to ask",
         list(bank),
-        format_func=lambda qid: f"{qid}: {bank[qid].prompt[:90]}",
+        format_func=lambda qid: f"{qid}: {bank[qid].prompt[:80]} ({KINDS[bank[qid].kind]})",
         key="class.next",
     )
     st.button("Ask the class", type="primary", on_click=ask, args=(code, key, pick, len(asked)))
     tally(code, key)
+    the_run(code)
     names = room.nicknames(code)
     if names:
         with st.expander(f"Nicknames ({len(names)})"):

@@ -55,7 +55,7 @@ def test_a_class_from_open_to_reveal_as_the_instructor_and_a_student_see_it(url)
     ann = student(code, "Ann")
     assert ann.query_params["join"] == code and len(ann.query_params["me"]) == 22, "a reload keeps the place"
     rnd = Classroom(url).current(code)
-    drawn = store.drawn(next(q for q in load_bank() if q.id == QUESTION), rnd)
+    drawn = store.drawn(next(q for q in load_bank() if q.id == QUESTION), rnd.seed)
     pick = ann.radio(key=f"class.pick.{rnd.id}")
     assert drawn.explanation[:40] not in text(ann).replace("\\", ""), "no answer key before the reveal"
     assert list(pick.options) == [f"{chr(65 + i)}. {c}" for i, c in enumerate(drawn.choices)]
@@ -127,3 +127,44 @@ def test_nicknames_reach_the_instructor_as_text_never_as_markup(url):
     at.run()
     shown = next(m.value for m in at.markdown if "Ann" in m.value)
     assert shown == "\\*\\*Ann\\*\\* \\[a\\]\\(http\\://e\\.x\\)", shown
+
+
+def ask(at, question_id: str) -> None:
+    at.selectbox(key="class.next").set_value(question_id).run()
+    click(at, "Ask the class")
+
+
+def test_a_number_question_takes_a_typed_number_and_says_how_to_write_one_it_cannot_read(url):
+    at, code, _ = teacher(url)
+    ask(at, "critical-rate-1d")
+    rnd = Classroom(url).current(code)
+    drawn = store.drawn(next(q for q in load_bank() if q.id == "critical-rate-1d"), rnd.seed)
+    ann = student(code)
+    ann.text_input(key=f"class.pick.{rnd.id}").input("two over L").run()
+    click(ann, "Send my answer")
+    assert "Could not read" in text(ann) and Classroom(url).tally(code, rnd.id)["answered"] == 0
+    ann.text_input(key=f"class.pick.{rnd.id}").input(f"{drawn.answer:.6g}").run()
+    click(ann, "Send my answer")
+    assert f"Your answer {drawn.answer:.6g} is in" in text(ann)
+    click(at, "Reveal the answer")
+    assert "100% right" in text(at)
+    ann.run()
+    assert "Right: you answered" in text(ann)
+
+
+def test_a_prediction_is_revealed_with_the_run_played_and_the_engines_verdict(url):
+    at, code, _ = teacher(url)
+    ask(at, "diverge-seed-12")
+    rnd = Classroom(url).current(code)
+    drawn = store.drawn(next(q for q in load_bank() if q.id == "diverge-seed-12"), rnd.seed)
+    ann = student(code)
+    assert "predict, then run" in text(ann) + " ".join(h.value for h in ann.subheader)
+    assert "diverged" not in text(ann).lower() and "The run" not in [h.value for h in at.subheader]
+    ann.radio(key=f"class.pick.{rnd.id}").set_value(drawn.answer).run()
+    click(ann, "Send my answer")
+    click(at, "Reveal the answer")
+    at.run()
+    assert "The run" in [h.value for h in at.subheader]
+    assert "diverged" in text(at).lower() and "100% right" in text(at)
+    ann.run()
+    assert "Right: you answered" in text(ann) and "diverged" in text(ann).lower()

@@ -153,3 +153,69 @@ def test_several_processes_sharing_the_database_land_in_one_tally(url):
     assert all(w.exitcode == 0 for w in workers)
     assert sum(a.count(True) for a in accepted) == 120
     assert room.tally(code, r) == {"joined": 120, "answered": 120, "counts": {"7": 120}}
+
+
+# ------------------------------------------------------------------------------------- what a class sees
+
+
+def _round(url, question_id: str, answers: list):
+    """A class asked ``question_id`` (drawn with seed 3), with one student per answer; (room, code, round, drawn)."""
+    from lr_core import classroom as store
+    from lr_core.quiz import load_bank
+
+    room = Classroom(url)
+    code, key = room.open()
+    rid = room.ask(code, key, question_id, seed=3)
+    question = store.drawn(next(q for q in load_bank() if q.id == question_id), 3)
+    for response in answers:
+        assert room.answer(code, room.join(code), rid, store.encode(question, response))
+    return room, code, key, rid, question
+
+
+def test_a_number_round_groups_the_values_typed_and_marks_the_right_ones_only_by_value(tmp_path):
+    from lr_core import classroom as store
+
+    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    from lr_core.quiz import load_bank
+
+    bank = {q.id: q for q in load_bank()}
+    right = store.drawn(bank["critical-rate-1d"], 3).answer  # 2/L, from the drawn numbers
+    typed = [right, f"{right:.4f}", 0.5 * right, 3 * right, 5 * right, 7 * right]
+    room, code, key, rid, question = _round(url, "critical-rate-1d", typed)
+    with pytest.raises(ValueError, match="as a number"):
+        store.encode(question, "two over L")
+    room.reveal(code, key, rid)
+    p = store.poll(room, code, room.current(code), question)
+    assert not p.lettered and p.answered == 6 and sum(p.counts) == 6
+    values = [float(v) for v in p.labels]
+    assert values == sorted(values) and p.counts[p.labels.index(f"{right:.3g}")] == 2  # 2/L typed two ways
+    assert [p.labels[i] for i in p.right] == [f"{right:.3g}"]
+    assert p.share_correct == pytest.approx(2 / 6)
+    table = store.results([p])
+    assert table["students"].sum() == 6 and table.loc[table["right"], "students"].tolist() == [2]
+
+
+def test_a_number_round_keeps_its_commonest_values_and_sums_the_rest(tmp_path):
+    from lr_core import classroom as store
+
+    typed = [1.0] * 5 + [2.0] * 4 + [float(10 + i) for i in range(store.NUMBER_BARS + 3)]
+    room, code, _key, _rid, question = _round(f"sqlite:///{tmp_path / 'c.sqlite'}", "critical-rate-1d", typed)
+    p = store.poll(room, code, room.current(code), question)
+    assert len(p.labels) == store.NUMBER_BARS and p.labels[-1] == store.OTHER
+    assert p.counts[0] == 5 and p.counts[1] == 4 and sum(p.counts) == len(typed)
+
+
+def test_a_prediction_round_is_graded_by_the_engines_run(tmp_path):
+    from lr_core import classroom as store
+    from lr_core.quiz import run_scene
+
+    room, code, key, rid, question = _round(f"sqlite:///{tmp_path / 'c.sqlite'}", "diverge-seed-12", [])
+    verdict = run_scene(question.scene).labels[0]
+    assert verdict.label == "diverged"  # η = 1.2 > 2/L = 1 on (θ − 3)²
+    picks = [question.answer, question.answer, (question.answer + 1) % len(question.choices)]
+    for pick in picks:
+        assert room.answer(code, room.join(code), rid, store.encode(question, pick))
+    room.reveal(code, key, rid)
+    p = store.poll(room, code, room.current(code), question)
+    assert p.lettered and p.right == (question.answer,) and p.counts[question.answer] == 2
+    assert p.share_correct == pytest.approx(2 / 3)

@@ -346,12 +346,15 @@ def click_point(value: Any) -> tuple[float, float] | None:
     return float(x), float(y)
 
 
-def show_figure(fig: dict, alt: str, key: str, on_click: Callable[[float, float], None] | None = None) -> None:
+def show_figure(
+    fig: dict, alt: str, key: str, on_click: Callable[[float, float], None] | None = None, autoplay: bool = False
+) -> None:
     """A figure spec at full width, with its text alternative (for screen readers, and as a caption).
 
     Drawn by ``ui/plot.js``, which moves only the paths when a slider moves them (st.plotly_chart redraws the
     whole chart). With ``on_click``, a click on a point of the chart calls ``on_click(x, y)`` as a widget callback,
-    before the next run: it may set controls that are drawn above the chart (which the run itself may not).
+    before the next run: it may set controls that are drawn above the chart (which the run itself may not). With
+    ``autoplay``, an animated figure plays when it is first drawn (its Play button pressed).
     """
 
     def clicked() -> None:
@@ -360,7 +363,13 @@ def show_figure(fig: dict, alt: str, key: str, on_click: Callable[[float, float]
             on_click(*point)
 
     _plot(
-        data={"spec": to_json_plotly(fig), "src": _PLOTLY_SRC, "alt": alt, "clickable": on_click is not None},
+        data={
+            "spec": to_json_plotly(fig),
+            "src": _PLOTLY_SRC,
+            "alt": alt,
+            "clickable": on_click is not None,
+            "autoplay": autoplay,
+        },
         key=key,
         on_click_change=clicked if on_click else None,
     )

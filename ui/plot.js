@@ -154,6 +154,13 @@ if (!window.__lrlabInterrupted) {
   });
 }
 
+// Press the figure's own Play button, as a click would: a scene that plays on arrival, a run shown on a reveal.
+function play(gd, spec) {
+  const menu = (spec.layout.updatemenus || [])[0];
+  const button = menu && menu.buttons.find((b) => b.label.includes("Play"));
+  if (button) window.Plotly.animate(gd, ...button.args).catch(() => {}); // interrupted by a newer animation
+}
+
 const stats = (window.__lrlabPlotStats = window.__lrlabPlotStats || { fast: 0, full: 0 });
 
 export default function (component) {
@@ -208,6 +215,7 @@ export default function (component) {
           keyboardControls(gd);
         }
         keyboardLabels(gd);
+        if (data.autoplay) play(gd, spec);
         stats.full += 1;
       }
       view.skeleton = shape;

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from lr_core import classroom as class_store
 from lr_core import figures, quiz
 from lr_core.lessons import Page
 from lr_core.quiz import Progress
@@ -223,12 +224,34 @@ def ask(question, key: str) -> None:
                 st.error(f"Not quite: the answer is **{plain(feedback.answer_text)}**. {plain(feedback.explanation)}")
             st.markdown("Your answer is locked: each question counts once.")
             if q.kind == "predict":
-                _show_scene(q, key)
+                show_scene(q, key)
 
 
-def _show_scene(q, key: str) -> None:
+@st.cache_resource(max_entries=64, ttl="1h", show_spinner="Running the scene…")
+def _scene_run(scene: str) -> quiz.SceneRun:
+    return quiz.run_scene(json.loads(scene))
+
+
+def scene_run(q) -> quiz.SceneRun:
+    """A predict question's scene, run by the engine once per process (a class polls it every second)."""
+    return _scene_run(json.dumps(q.scene, sort_keys=True))
+
+
+@st.cache_resource(max_entries=64, ttl="1h", show_spinner="Drawing the question…")
+def _class_question(question_id: str, seed: int, extra: str):
+    question = {q.id: q for q in class_store.class_questions(_load_bank(extra)[0])}.get(question_id)
+    return None if question is None else class_store.drawn(question, seed)
+
+
+def class_question(question_id: str, seed: int):
+    """A class round's question as every student sees it, drawn once per process (a prediction runs its scene to
+    know its answer); ``None`` if the bank no longer has it."""
+    return _class_question(question_id, seed, os.environ.get(QUIZ_EXTRA_ENV, ""))
+
+
+def show_scene(q, key: str, autoplay: bool = False) -> None:
     """Run a predict question's scene and show it, with the engine's verdict."""
-    result = quiz.run_scene(q.scene)
+    result = scene_run(q)
     if result.surface is None:  # a race of training runs on the digits: their learning curves
         train = np.stack([h.train_loss for h in result.trajs], axis=1)
         val = np.stack([h.val_loss for h in result.trajs], axis=1)
@@ -250,7 +273,14 @@ def _show_scene(q, key: str) -> None:
     else:
         runs = figures.series_list(result.trajs, result.names)
         fig = figures.contour_paths(result.surface, runs, log_levels=True, title="The run", height=480)
-    show_figure(fig, "the scene of the question, run by the engine after your prediction.", key=f"{key}.{q.id}.scene")
+    show_figure(fig, "the scene of the question, run by the engine after the prediction.", key=f"{key}.{q.id}.scene",
+                autoplay=autoplay)  # fmt: skip
+    scene_verdicts(q)
+
+
+def scene_verdicts(q) -> None:
+    """What the engine made of each run of a predict question's scene, in words."""
+    result = scene_run(q)
     for name, label in zip(result.names, result.labels, strict=True):
         st.markdown(f"**{name}** {label.sentence}: {label.reason}.")
 
