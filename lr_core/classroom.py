@@ -113,18 +113,17 @@ def _hash(key: str) -> str:
 
 
 class Classroom:
-    """The store behind class mode, on the database at ``url`` (default :func:`default_url`); its tables are
-    created if missing. Unknown class codes raise ``KeyError``, a wrong instructor key ``PermissionError``, a bad
-    nickname or response ``ValueError``."""
+    """The store behind class mode, on the database at ``url`` (default :func:`default_url`), or on ``engine`` (the
+    pages pass the engine of Streamlit's ``st.connection("sql")``); its tables are created if missing. Unknown
+    class codes raise ``KeyError``, a wrong instructor key ``PermissionError``, a bad nickname or response
+    ``ValueError``."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, engine: sa.Engine | None = None) -> None:
         self.url = url or default_url()
-        sqlite = self.url.startswith("sqlite")
-        self.engine = sa.create_engine(
-            self.url, connect_args={"timeout": 30} if sqlite else {}, pool_pre_ping=not sqlite
-        )
-        if sqlite:
+        self.engine = engine or sa.create_engine(self.url, **engine_options(self.url))
+        if self.engine.dialect.name == "sqlite" and not sa.event.contains(self.engine, "connect", _sqlite_pragmas):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine.dispose()  # a connection opened before the pragmas were set goes
         META.create_all(self.engine)
 
     @contextmanager
@@ -286,6 +285,12 @@ class Classroom:
         if row is None:
             raise KeyError(f"class {code!r} has no round {round_id!r}")
         return row
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """What the store's engine is created with (``sqlalchemy.create_engine``, or Streamlit's ``st.connection``):
+    SQLite waits 30 s for a busy writer; a server's connections are checked before use (a restarted PostgreSQL)."""
+    return {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {"pool_pre_ping": True}
 
 
 def _one(conn: sa.Connection, statement: sa.Executable) -> bool:

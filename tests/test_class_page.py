@@ -168,3 +168,21 @@ def test_a_prediction_is_revealed_with_the_run_played_and_the_engines_verdict(ur
     assert "diverged" in text(at).lower() and "100% right" in text(at)
     ann.run()
     assert "Right: you answered" in text(ann) and "diverged" in text(ann).lower()
+
+
+def test_the_page_keeps_its_classes_through_streamlits_sql_connection(url):
+    """The Class page's store is on the engine of ``st.connection("sql")`` (WAL mode on SQLite), not one of its
+    own: a class opened in the page is in the database the URL names."""
+    import sqlalchemy as sa
+    import streamlit as st
+
+    from ui import cache
+
+    at, code, key = teacher(url)
+    room = cache.classroom(url)
+    assert room.engine is st.connection("sql", type="sql", url=url, **store.engine_options(url)).engine
+    with room.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    Classroom(url).check_key(code, key)  # what the page wrote, read by a store of its own
+    with sa.create_engine(url).connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM classes").scalar() == 1

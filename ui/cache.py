@@ -89,5 +89,8 @@ def transfer(cfg: practice.TransferConfig) -> practice.Transfer:
 
 
 @st.cache_resource(show_spinner=False)
-def classroom(url: str) -> class_store.Classroom:  # one engine (and its pool of connections) per process
-    return class_store.Classroom(url)
+def classroom(url: str) -> class_store.Classroom:
+    """The class store on Streamlit's SQL connection to ``url``: one engine, and its pool of connections, per
+    process and database."""
+    connection = st.connection("sql", type="sql", url=url, **class_store.engine_options(url))
+    return class_store.Classroom(url, engine=connection.engine)
