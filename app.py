@@ -10,7 +10,7 @@ import streamlit as st
 
 import ui
 from lr_core.lessons import PAGES
-from ui import fair, quiz
+from ui import fair, lecture, quiz
 
 st.set_page_config(page_title="LR Lab", page_icon="📉", layout="wide")
 ui.style()  # before the navigation: an element added between it and the page made the sliders of a page
@@ -28,4 +28,6 @@ with fair.metered():  # each session's fair share of the server (a section's own
     )
     quiz.keep()  # an answer reruns the app (st.rerun), so the run after it saves it
     quiz.score()
+    lecture.chrome()  # the present-mode switch, on every page
     page.run()
+    lecture.check_focus()

@@ -88,6 +88,50 @@ def frame_indices(last: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.linspace(0, last, max_frames).round().astype(int))
 
 
+PROJECTED = {"font": 20, "ticks": 18, "axis_titles": 22, "title": 28, "legend": 18, "height": 560}
+"""Type sizes (px) and the least height of a figure on a projector: at 1280x720 tick labels of at least 16 px,
+axis titles and text of at least 20 px read from the back of a hall."""
+
+
+def projected(fig: Spec) -> Spec:
+    """``fig`` laid out for a projector (present mode): every text at least the sizes of :data:`PROJECTED`, and
+    the figure at least its height. Layout only; a new spec, ``fig`` is not changed."""
+    layout = dict(fig["layout"])
+    size = PROJECTED
+
+    def at_least(font: Spec | None, px: int) -> Spec:
+        font = dict(font or {})
+        font["size"] = max(font.get("size") or 0, px)
+        return font
+
+    layout["font"] = at_least(layout.get("font"), size["font"])
+    title = layout.get("title")
+    if isinstance(title, dict):
+        layout["title"] = {**title, "font": at_least(title.get("font"), size["title"])}
+    layout["legend"] = {
+        **layout.get("legend", {}),
+        "font": at_least(layout.get("legend", {}).get("font"), size["legend"]),
+    }
+    for name in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
+        axis = dict(layout[name])
+        axis["tickfont"] = at_least(axis.get("tickfont"), size["ticks"])
+        span = axis.get("range")
+        if axis.get("type") == "log" and (span is None or abs(span[1] - span[0]) >= 1):
+            axis["dtick"] = 1  # decades only: a log axis's minor labels are drawn smaller than its ticks
+        axis_title = axis.get("title")
+        axis_title = {"text": axis_title} if isinstance(axis_title, str) else dict(axis_title or {})
+        axis["title"] = {**axis_title, "font": at_least(axis_title.get("font"), size["axis_titles"])}
+        layout[name] = axis
+    layout["annotations"] = [
+        {**a, "font": at_least(a.get("font"), size["legend"])} for a in layout.get("annotations", [])
+    ]
+    for menu in ("sliders", "updatemenus"):
+        if menu in layout:
+            layout[menu] = [{**m, "font": at_least(m.get("font"), size["legend"])} for m in layout[menu]]
+    layout["height"] = max(layout.get("height") or 0, size["height"])
+    return {**fig, "layout": layout}
+
+
 def _figure(data: list[Spec], title: str, height: int = HEIGHT, frames: list[Spec] | None = None) -> Spec:
     layout = {
         "title": {

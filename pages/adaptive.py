@@ -183,20 +183,19 @@ def race() -> None:
 
 race()
 
+
 # ----------------------------------------------------------------------------------- AdaGrad on sparse features
-st.header("AdaGrad on sparse features")
-st.markdown(
-    'The course says AdaGrad "benefits sparse data". Here is why, on a stream of examples for least squares with '
-    "two features: a common one, in every example, and a rare one, in a fraction p of them. The loss is as curved "
-    "along the common weight as 1 and along the rare weight as p, so one global η must serve two very different "
-    "curvatures. AdaGrad divides each coordinate's step by the root of its own summed squared gradients: the rare "
-    "weight's sum grows only when its feature appears, so its rate stays large."
-)
-
-
 @ui.section
 def sparse() -> None:
     """SGD and AdaGrad on a stream with a rare feature: the errors, the per-coordinate rates and the sweep."""
+    st.header("AdaGrad on sparse features")
+    st.markdown(
+        'The course says AdaGrad "benefits sparse data". Here is why, on a stream of examples for least squares with '
+        "two features: a common one, in every example, and a rare one, in a fraction p of them. The loss is as curved "
+        "along the common weight as 1 and along the rare weight as p, so one global η must serve two very different "
+        "curvatures. AdaGrad divides each coordinate's step by the root of its own summed squared gradients: the rare "
+        "weight's sum grows only when its feature appears, so its rate stays large."
+    )
     left, right = ui.controls_and_figure()
     ui.stack(scene, left, "sp_p", "sp_noise", "sp_steps", "sp_sgd", "sp_adagrad")
     scene.sync()
@@ -245,21 +244,21 @@ def sparse() -> None:
 
 sparse()
 
+
 # ----------------------------------------------------------------------------------- AMSGrad's counterexample
-st.header("AMSGrad's guarantee: where Adam goes wrong")
-st.markdown(
-    "Reddi, Kale and Kumar (2018) built a loss sequence on θ ∈ [−1, 1] where Adam, run as its convergence proof "
-    "assumes (rate α/√t), ends at the *worst* point. Every third step brings a large gradient C, the two between bring "
-    "−1; summed, the slope is C − 2 > 0, so the best point is θ = −1. With β₂ small, v forgets the large gradient "
-    "within a step: the two small steps up are nearly as long as the big step down, and Adam drifts up. AMSGrad "
-    'divides by the largest v seen instead, so the large gradient keeps its weight: the fix behind its "improved '
-    'convergence guarantees".'
-)
-
-
 @ui.section
 def counterexample() -> None:
     """Adam, AMSGrad and SGD on Reddi, Kale and Kumar's sequence."""
+    st.header("AMSGrad's guarantee: where Adam goes wrong")
+    st.markdown(
+        "Reddi, Kale and Kumar (2018) built a loss sequence on θ ∈ [−1, 1] where Adam, run as its convergence proof "
+        "assumes (rate α/√t), ends at the *worst* point. Every third step brings a large gradient C, the two "
+        "between bring "
+        "−1; summed, the slope is C − 2 > 0, so the best point is θ = −1. With β₂ small, v forgets the large gradient "
+        "within a step: the two small steps up are nearly as long as the big step down, and Adam drifts up. AMSGrad "
+        'divides by the largest v seen instead, so the large gradient keeps its weight: the fix behind its "improved '
+        'convergence guarantees".'
+    )
     left, right = ui.controls_and_figure()
     ui.stack(scene, left, "rk_c", "rk_b1", "rk_b2", "rk_lr", "rk_steps")
     scene.sync()
@@ -306,19 +305,18 @@ def counterexample() -> None:
 
 counterexample()
 
+
 # ----------------------------------------------------------------------------------------- choosing the rate
-st.header("Choosing η: the range test")
-st.markdown(
-    "Smith's **learning-rate range test** runs once while η grows exponentially each step, and watches the loss: "
-    "it falls, then explodes. A good rate lies where it falls fastest. Heuristics from practice: start moderate "
-    "(0.01 for SGD, 0.001 for Adam), typical rates span 10⁻⁵ to 1, raise η if training crawls, lower it if the "
-    "loss spikes or oscillates; grid or random search over a log scale when you can afford many runs."
-)
-
-
 @ui.section
 def range_test() -> None:
     """The range test: its control reruns it alone."""
+    st.header("Choosing η: the range test")
+    st.markdown(
+        "Smith's **learning-rate range test** runs once while η grows exponentially each step, and watches the loss: "
+        "it falls, then explodes. A good rate lies where it falls fastest. Heuristics from practice: start moderate "
+        "(0.01 for SGD, 0.001 for Adam), typical rates span 10⁻⁵ to 1, raise η if training crawls, lower it if the "
+        "loss spikes or oscillates; grid or random search over a log scale when you can afford many runs."
+    )
     rt_opt = ui.control(scene, "rt_opt")
     scene.sync()
     surface_name = scene["surface"]  # set in the race section above

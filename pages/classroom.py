@@ -199,7 +199,7 @@ def the_run(code: str) -> None:
     question = _question(rnd) if rnd is not None and rnd.revealed else None
     if question is not None and question.kind == "predict":
         st.subheader("The run")
-        quiz.show_scene(question, f"class.{rnd.id}", autoplay=True)
+        quiz.show_scene(question, f"class.{rnd.id}", autoplay=f"reveal-{rnd.id}")
 
 
 def ask(code: str, key: str, question_id: str, seed: int) -> None:

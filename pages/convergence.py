@@ -19,13 +19,12 @@ ui.lesson_header(
 )
 scene.show_notes()
 
+
 # ------------------------------------------------------------------------------------------------- in 1-D
-st.header("In one dimension: the contraction factor")
-
-
 @ui.section
 def one_dimension() -> None:
     """The 1-D section: its controls rerun it alone."""
+    st.header("In one dimension: the contraction factor")
     left, right = ui.controls_and_figure()
     L, lr1 = ui.stack(scene, left, "L", "lr1")
     scene.sync()
@@ -56,18 +55,17 @@ def one_dimension() -> None:
 
 one_dimension()
 
+
 # ------------------------------------------------------------------------------------------------- in 2-D
-st.header("In two dimensions: the Hessian's eigenvalues")
-st.markdown(
-    "$J(x) = \\tfrac12 x^\\top H x$ with $H$'s eigenvalues $\\lambda_{min} \\le \\lambda_{max}$ and its axes "
-    "rotated. The steep direction ($\\lambda_{max}$) caps the rate at $2/\\lambda_{max}$; the shallow one "
-    "($\\lambda_{min}$) then sets how slowly the run finishes. Their ratio is the **condition number** $\\kappa$."
-)
-
-
 @ui.section
 def two_dimensions() -> None:
     """The 2-D section: its controls rerun it alone."""
+    st.header("In two dimensions: the Hessian's eigenvalues")
+    st.markdown(
+        "$J(x) = \\tfrac12 x^\\top H x$ with $H$'s eigenvalues $\\lambda_{min} \\le \\lambda_{max}$ and its axes "
+        "rotated. The steep direction ($\\lambda_{max}$) caps the rate at $2/\\lambda_{max}$; the shallow one "
+        "($\\lambda_{min}$) then sets how slowly the run finishes. Their ratio is the **condition number** $\\kappa$."
+    )
     left, right = ui.controls_and_figure()
     lmin, lmax, angle = ui.stack(scene, left, "lmin", "lmax", "angle")
     crit, best = lesson.bowl_rates(lmin, lmax)
@@ -123,19 +121,18 @@ def two_dimensions() -> None:
 
 two_dimensions()
 
+
 # ------------------------------------------------------------------------------------------- non-quadratic
-st.header("Beyond quadratics: L is the local curvature")
-st.markdown(
-    "On the double well $J(\\theta) = (\\theta^2 - 1)^2$ the curvature $J''(\\theta) = 12\\theta^2 - 4$ changes "
-    "from place to place, so the safe rate does too: $\\eta < 2/J''(\\theta)$ near where the run is. At the "
-    "minima $L = J'' = 8$, so $2/L = 0.25$; far out on the walls it is much steeper, and on the hump between the "
-    "wells $J'' < 0$: no limit at all there."
-)
-
-
 @ui.section
 def local() -> None:
     """The double-well section: its controls rerun it alone."""
+    st.header("Beyond quadratics: L is the local curvature")
+    st.markdown(
+        "On the double well $J(\\theta) = (\\theta^2 - 1)^2$ the curvature $J''(\\theta) = 12\\theta^2 - 4$ changes "
+        "from place to place, so the safe rate does too: $\\eta < 2/J''(\\theta)$ near where the run is. At the "
+        "minima $L = J'' = 8$, so $2/L = 0.25$; far out on the walls it is much steeper, and on the hump between the "
+        "wells $J'' < 0$: no limit at all there."
+    )
     left, right = ui.controls_and_figure()
     lr_dw, start_dw = ui.stack(scene, left, "lr_dw", "start_dw")
     scene.sync()

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from lr_core.course import DIRECTIONS, REFERENCES
-from lr_core.lessons import CLASS, LESSONS, QUIZ
+from lr_core.lessons import CLASS, LECTURES, LESSONS, QUIZ
 from lr_core.lessons import page as page_of
 
 st.title("LR Lab 📉")
@@ -17,7 +17,7 @@ The rule behind it all: $\\theta_{t+1} = \\theta_t - \\eta\\,\\nabla L(\\theta_t
 """
 )
 
-for page in (*LESSONS, QUIZ, CLASS):
+for page in (*LESSONS, QUIZ, CLASS, LECTURES):
     with st.container(border=True):
         st.page_link(page.file, label=f"**{page.title}**", icon=page.icon)
         st.markdown(page.blurb)

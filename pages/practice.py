@@ -26,11 +26,10 @@ scene.sync()
 
 # ------------------------------------------------------------------------------------------ 1. learning curves
 
-st.header("1 · Learning curves")
-
 
 @ui.section
 def curves() -> None:
+    st.header("1 · Learning curves")
     left, right = ui.controls_and_figure()
     optimizer, *lrs = ui.stack(scene, left, "opt", "lr1", "lr2", "lr3")
     scene.sync()
@@ -52,7 +51,7 @@ def curves() -> None:
         key="practice_acc_fig",
     )  # fmt: skip
     for lab, v in zip(result.labels, result.verdicts, strict=True):
-        st.markdown(f"**{lab}: {v.label}.** {v.reason[0].upper()}{v.reason[1:]}.")
+        st.markdown(f"**{lab}: {v.label}.** {ui.capital(v.reason)}.")
     st.dataframe(result.table, hide_index=True, width="stretch")
     batch = result.config.batch_size
     ui.equation(
@@ -74,11 +73,10 @@ quiz.embedded_questions(lesson.LESSON, ("practice-curves-race", "practice-early-
 
 # ------------------------------------------------------------------------------------------ 2. sensitivity
 
-st.header("2 · How sensitive is each optimizer to η?")
-
 
 @ui.section
 def sensitivity() -> None:
+    st.header("2 · How sensitive is each optimizer to η?")
     chosen = ui.control(scene, "sens")
     scene.sync()
     cfg = ui.engine(lambda: lesson.sweep_config(scene.values))
@@ -117,11 +115,10 @@ quiz.embedded_questions(lesson.LESSON, ("practice-adam-race",), "Check yourself"
 
 # ------------------------------------------------------------------------------------------ 3. range test
 
-st.header("3 · The range test on the model")
-
 
 @ui.section
 def range_test() -> None:
+    st.header("3 · The range test on the model")
     left, right = ui.controls_and_figure()
     ui.stack(scene, left, "rt_opt", "rt_epochs")
     seed = ui.control(scene, "rt_seed", left)
@@ -170,11 +167,10 @@ quiz.embedded_questions(lesson.LESSON, ("practice-range-spread",), "Check yourse
 
 # ------------------------------------------------------------------------------------------ 4. search
 
-st.header("4 · Grid, random and Bayesian search")
-
 
 @ui.section
 def searching() -> None:
+    st.header("4 · Grid, random and Bayesian search")
     left, right = ui.controls_and_figure()
     ui.stack(scene, left, "se_opt", "trials", "se_seed")
     scene.sync()
@@ -219,11 +215,10 @@ quiz.embedded_questions(lesson.LESSON, ("practice-search-budget",), "Check yours
 
 # ------------------------------------------------------------------------------------------ 5. overfitting
 
-st.header("5 · Overfitting, regularization and early stopping")
-
 
 @ui.section
 def overfit() -> None:
+    st.header("5 · Overfitting, regularization and early stopping")
     left, right = ui.controls_and_figure()
     _, _, early, lr = ui.stack(scene, left, "of_n", "of_wd", "of_es", "of_lr")
     scene.sync()
@@ -250,7 +245,7 @@ def overfit() -> None:
     v = analysis.judge_curve(h.train_loss[:, i], h.val_loss[:, i], int(h.diverged_at[i]))
     wd = lesson.WEIGHT_DECAY if result.config.weight_decay else 0
     penalty = rf"g \leftarrow \nabla L(\theta) + \lambda\theta,\ \lambda = {ui.fmt(wd)}"
-    lead = f"**At η = {result.lrs[i]:.3g}: {v.label}.** {v.reason[0].upper()}{v.reason[1:]}."
+    lead = f"**At η = {result.lrs[i]:.3g}: {v.label}.** {ui.capital(v.reason)}."
     if np.isfinite(stop["val_loss"][i]):
         val, train = stop["val_loss"][i], stop["train_loss"][i]
         st.markdown(
@@ -277,11 +272,10 @@ quiz.embedded_questions(lesson.LESSON, ("practice-overfit-remedies", "practice-g
 
 # ------------------------------------------------------------------------------------------ 6. transfer learning
 
-st.header("6 · Transfer learning: a lower rate for pretrained layers")
-
 
 @ui.section
 def transfer() -> None:
+    st.header("6 · Transfer learning: a lower rate for pretrained layers")
     left, right = ui.controls_and_figure()
     ui.stack(scene, left, "tl_lr", "tl_f", "tl_n")
     scene.sync()
@@ -320,11 +314,10 @@ quiz.embedded_questions(lesson.LESSON, ("practice-transfer-rate",), "Check yours
 
 # ------------------------------------------------------------------------------------------ 7. strategies
 
-st.header("7 · The course's strategies, measured")
-
 
 @ui.section
 def strategies() -> None:
+    st.header("7 · The course's strategies, measured")
     cfg = ui.engine(lambda: lesson.strategies_config(scene.values))
     with ui.Progress(len(lesson.STRATEGIES), "Sweeping each strategy over 25 peak rates") as progress:
         result = lesson.strategies(cfg, progress.tick(cache.sweep_scores), cache.strategy_run)

@@ -83,25 +83,26 @@ def comparison() -> None:
         if box.open:
             box.code(schedule.torch_snippet(), language="python")
 
+    st.subheader("Schedule types at a glance (from the course)")
+    st.table(lesson.COURSE_SCHEDULE_TABLE)
+
 
 comparison()
-
-st.subheader("Schedule types at a glance (from the course)")
-st.table(lesson.COURSE_SCHEDULE_TABLE)
-
-st.header("Escaping a local minimum")
-st.markdown(
-    'The course says warm restarts reset the rate to high values "to escape local minima", and that cyclical rates '
-    'oscillate "to escape local minima". Here is a loss with two wells, the far one deeper. Every run starts at the '
-    "bottom of the shallow well with noisy gradients, 400 runs per rate, each with its own noise. A small constant "
-    "rate takes steps too short to climb the hump; a rate raised again takes longer noisy steps that can cross it, and "
-    "a rate that comes down again lets the run settle in the well it reached."
-)
 
 
 @ui.section
 def escape() -> None:
     """Noisy runs from the shallow well: how often each rate leaves it, and the loss it ends at."""
+    st.header("Escaping a local minimum")
+    st.markdown(
+        'The course says warm restarts reset the rate to high values "to escape local minima", and that cyclical rates '
+        'oscillate "to escape local minima". Here is a loss with two wells, the far one deeper. Every run '
+        "starts at the "
+        "bottom of the shallow well with noisy gradients, 400 runs per rate, each with its own noise. A small constant "
+        "rate takes steps too short to climb the hump; a rate raised again takes longer noisy steps that can "
+        "cross it, and "
+        "a rate that comes down again lets the run settle in the well it reached."
+    )
     ui.control(scene, "esc_show")
     left, right = ui.controls_and_figure()
     ui.stack(scene, left, "esc_small", "esc_lr", "esc_noise", "esc_tilt", "esc_steps", "esc_cycle")

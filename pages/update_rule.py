@@ -117,18 +117,20 @@ def step_by_step() -> None:
 
 step_by_step()
 
-st.header("Speed versus accuracy")
-st.markdown(
-    'The course speaks of a "trade-off between training speed and final model accuracy". On a clean parabola there is '
-    "none: up to 1/L a larger η is both faster and as accurate. It appears with noisy gradients, as mini-batches give: "
-    "every step then adds η times the noise, so a larger rate gets near the bottom in fewer steps but keeps bouncing "
-    "higher above it. Here is the course's parabola (θ − 3)² from θ₀ = −1, with noise σ added to every gradient."
-)
-
 
 @ui.section
 def speed_accuracy() -> None:
     """The expected loss of several rates under gradient noise, and the best rate for a budget of steps."""
+    st.header("Speed versus accuracy")
+    st.markdown(
+        'The course speaks of a "trade-off between training speed and final model accuracy". On a clean '
+        "parabola there is "
+        "none: up to 1/L a larger η is both faster and as accurate. It appears with noisy gradients, as "
+        "mini-batches give: "
+        "every step then adds η times the noise, so a larger rate gets near the bottom in fewer steps but "
+        "keeps bouncing "
+        "higher above it. Here is the course's parabola (θ − 3)² from θ₀ = −1, with noise σ added to every gradient."
+    )
     ui.control(scene, "sa_rates")
     left, right = ui.controls_and_figure()
     noise, _ = ui.stack(scene, left, "sa_noise", "sa_budget")

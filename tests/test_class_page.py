@@ -178,7 +178,7 @@ def test_the_page_keeps_its_classes_through_streamlits_sql_connection(url):
 
     from ui import cache
 
-    at, code, key = teacher(url)
+    _, code, key = teacher(url)
     room = cache.classroom(url)
     assert room.engine is st.connection("sql", type="sql", url=url, **store.engine_options(url)).engine
     with room.engine.connect() as conn:

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,8 +27,10 @@ import streamlit as st
 from pandas.api.types import is_float_dtype
 from plotly.io.json import to_json_plotly
 
+from lr_core import figures
 from lr_core.analysis import Verdict
 from lr_core.controls import Choice, Control, IntList, MultiChoice, Number, Toggle, Token, build, by_key
+from lr_core.lectures import URL_KEYS
 from lr_core.lessons import Page
 from ui.fair import section as section  # the pages' sections: ui.section
 
@@ -35,6 +38,8 @@ T = TypeVar("T")
 
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
 """URL keys Streamlit itself reads; a page leaves them alone."""
+APP_KEYS = STREAMLIT_KEYS | frozenset(URL_KEYS)
+"""URL keys every page accepts besides its own settings: Streamlit's, and a lecture's scene and present mode."""
 
 
 def _code(text: str) -> str:
@@ -95,26 +100,34 @@ class Scene:
     """The controls of one page, kept in the session and mirrored in the URL."""
 
     def __init__(self, page: Page, controls: Sequence[Control]) -> None:
+        from ui import lecture  # the lecture kit draws on this one
+
         self.page = page.key
         self.controls = by_key(controls)
         store_key = f"scene:{self.page}"
-        if store_key not in st.session_state:
+        arrival = lecture.arrival(page)  # a lecture scene of this page, named by the URL: its settings apply
+        fresh = store_key not in st.session_state or (
+            arrival is not None and st.session_state.get(f"arrived:{self.page}") != arrival.name
+        )
+        if fresh:
             (
                 st.session_state[store_key],
                 st.session_state[f"notes:{self.page}"],
                 st.session_state[f"linked:{self.page}"],
-            ) = self._from_url()
+            ) = self._from_url(arrival.settings if arrival else {})
+            st.session_state[f"arrived:{self.page}"] = arrival.name if arrival else None
         self.store: dict[str, Any] = st.session_state[store_key]
         for key, value in self.store.items():
             widget = self.widget_key(key)
-            if widget not in st.session_state:
+            if fresh or widget not in st.session_state:
                 st.session_state[widget] = _to_widget(self.controls[key], value)
 
-    def _from_url(self) -> tuple[dict[str, Any], list[str], frozenset[str]]:
-        """The values the URL gives (defaults elsewhere), a note per value ignored, and the keys it set."""
+    def _from_url(self, scene: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], frozenset[str]]:
+        """The values the URL gives (else those of the lecture ``scene`` it names, else the defaults), a note per
+        value ignored, and the keys it set."""
         values, notes, linked = {}, [], set()
         for key in list(st.query_params):
-            if key not in self.controls and key.lower() not in STREAMLIT_KEYS:
+            if key not in self.controls and key.lower() not in APP_KEYS:
                 shown = ", ".join(st.query_params.get_all(key))[:40]
                 notes.append(
                     f"The link's {_code(f'{key[:20]}={shown}')} is not a setting of this page; it was ignored."
@@ -122,7 +135,7 @@ class Scene:
                 del st.query_params[key]
         for key, c in self.controls.items():
             raw = st.query_params.get_all(key)
-            values[key] = c.default
+            values[key] = scene.get(key, c.default)
             if not raw:
                 continue
             try:
@@ -198,7 +211,7 @@ def control(scene: Scene, key: str, where: Any = None, options: Sequence[str] | 
     """Draw the widget of control ``key`` (in ``where``, a column say) as its declaration says, and return its
     value. A range that depends on other controls is taken from their values now; a value outside it moves
     to the nearest end. ``options`` narrows a choice to some of its options."""
-    c, host, wkey = scene.controls[key], where or st, scene.widget_key(key)
+    c, host, wkey = scene.controls[key], where or _present_controls() or st, scene.widget_key(key)
     if isinstance(c, Number):
         return _number(scene, c, host, wkey)
     if isinstance(c, MultiChoice):
@@ -273,7 +286,10 @@ def _number(scene: Scene, c: Number, host: Any, wkey: str) -> float | int:
 
 
 def row(scene: Scene, *keys: str) -> list[Any]:
-    """The widgets of ``keys`` side by side, in equal columns; their values in order."""
+    """The widgets of ``keys`` side by side, in equal columns (in present mode, in the controls' popover); their
+    values in order."""
+    if (popover := _present_controls()) is not None:
+        return stack(scene, popover, *keys)
     return [control(scene, key, col) for key, col in zip(keys, st.columns(len(keys)), strict=True)]
 
 
@@ -284,8 +300,31 @@ def stack(scene: Scene, where: Any, *keys: str) -> list[Any]:
 
 def controls_and_figure() -> tuple[Any, Any]:
     """A lesson section's two columns: its controls on the left, its figure on the right, wide enough to read
-    from the back of a hall (over 600 px at 1280 x 720) and beside the controls, not below them."""
+    from the back of a hall (over 600 px at 1280 x 720) and beside the controls, not below them. In present mode
+    the controls fold into one button (a popover) and the figure takes the whole width."""
+    if (popover := _present_controls()) is not None:
+        return popover, st.container()
     return st.columns([1, 2.2], gap="large")
+
+
+_POPOVER: ContextVar[Any] = ContextVar("lrlab_controls_popover", default=None)
+
+
+def _present_controls() -> Any:
+    """In present mode, the one popover that holds a section's controls (made where the first of them would be
+    drawn); ``None`` otherwise. Each section, and each page, starts a new one (:func:`new_controls`)."""
+    from ui import lecture
+
+    if not lecture.present():
+        return None
+    if _POPOVER.get() is None:
+        _POPOVER.set(st.popover("⚙️ Controls"))
+    return _POPOVER.get()
+
+
+def new_controls() -> None:
+    """The next controls drawn in present mode go in a popover of their own (a new section has begun)."""
+    _POPOVER.set(None)
 
 
 # -------------------------------------------------------------------------------------------------- layout
@@ -306,8 +345,16 @@ def style() -> None:
 
 
 def lesson_header(page: Page, intro: str) -> None:
-    """The page's title, as the registry names it, and its introduction."""
+    """The page's title, as the registry names it, and its introduction; in a lecture, the scene's bar, title and
+    text (``ui.lecture``), and in present mode those alone (the lesson's title in the bar, no introduction)."""
+    from ui import lecture
+
+    new_controls()
+    if lecture.present() and lecture.arrival(page) is not None:  # the projector: the scene, large, and its figure
+        lecture.bar(page)
+        return
     st.title(page.title)
+    lecture.bar(page)
     st.markdown(intro)
 
 
@@ -335,6 +382,11 @@ _plot = st.components.v2.component(
 )
 
 
+def lecture_autoplay() -> str:
+    """The name of the lecture scene's arrival when it plays on arrival, else ``""`` (set by ``ui.lecture``)."""
+    return st.session_state.get("lecture.autoplay", "")
+
+
 def click_point(value: Any) -> tuple[float, float] | None:
     """A clicked point as the browser reported it, ``{"x": number, "y": number}``, or ``None`` for anything else:
     the value comes from the browser, and a crafted one must change nothing."""
@@ -347,14 +399,15 @@ def click_point(value: Any) -> tuple[float, float] | None:
 
 
 def show_figure(
-    fig: dict, alt: str, key: str, on_click: Callable[[float, float], None] | None = None, autoplay: bool = False
+    fig: dict, alt: str, key: str, on_click: Callable[[float, float], None] | None = None, autoplay: str = ""
 ) -> None:
     """A figure spec at full width, with its text alternative (for screen readers, and as a caption).
 
     Drawn by ``ui/plot.js``, which moves only the paths when a slider moves them (st.plotly_chart redraws the
     whole chart). With ``on_click``, a click on a point of the chart calls ``on_click(x, y)`` as a widget callback,
-    before the next run: it may set controls that are drawn above the chart (which the run itself may not). With
-    ``autoplay``, an animated figure plays when it is first drawn (its Play button pressed).
+    before the next run: it may set controls that are drawn above the chart (which the run itself may not).
+    ``autoplay`` names an arrival (a lecture scene, a reveal): an animated figure plays once for each name, as if
+    its Play button were pressed. A lecture scene that plays on arrival names its own (:func:`ui.lecture.autoplay`).
     """
 
     def clicked() -> None:
@@ -362,13 +415,19 @@ def show_figure(
         if point is not None:
             on_click(*point)
 
+    from ui import lecture
+
+    present = lecture.present()
+    if present:
+        fig = figures.projected(fig)
     _plot(
         data={
             "spec": to_json_plotly(fig),
             "src": _PLOTLY_SRC,
             "alt": alt,
             "clickable": on_click is not None,
-            "autoplay": autoplay,
+            "autoplay": (autoplay or lecture_autoplay()) if fig.get("frames") else "",
+            "fill": present,
         },
         key=key,
         on_click_change=clicked if on_click else None,
@@ -387,10 +446,16 @@ VERDICT_ICONS = {
 }
 
 
+def capital(text: str) -> str:
+    """``text`` with a capital first letter, if it starts with a Latin one: "η = 1.2 is ..." stays as it is (its
+    capital, Η, reads as an H)."""
+    return text[:1].upper() + text[1:] if text[:1].isascii() else text
+
+
 def verdict(v: Verdict) -> None:
     """A run's verdict as the page states it: the label, the reason, the advice."""
     st.markdown(
-        f"### {VERDICT_ICONS[v.label]} This run {v.sentence}\n\n{v.reason[0].upper()}{v.reason[1:]}."
+        f"### {VERDICT_ICONS[v.label]} This run {v.sentence}\n\n{capital(v.reason)}."
         + (f" {v.advice}" if v.advice else "")
     )  # one element, not two: every element costs a little on every rerun
 
@@ -444,7 +509,11 @@ def table(frame: pd.DataFrame, percent: Sequence[str] = (), digits: int = 3) -> 
 
 
 def takeaway(text: str) -> None:
-    st.success(f"**Takeaway.** {text}", icon="💡")
+    """The lesson's takeaway (left out in present mode when a lecture scene shows one section alone)."""
+    from ui import lecture
+
+    if lecture.focus() is None:
+        st.success(f"**Takeaway.** {text}", icon="💡")
 
 
 def engine(call: Callable[[], T]) -> T:

@@ -85,6 +85,12 @@ def section(fn: Callable[..., Any] | None = None, *, every: float | None = None)
     def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(f)
         def run(*args: Any, **kwargs: Any) -> Any:
+            from ui import lecture, new_controls
+
+            if lecture.hidden(f.__name__):  # present mode shows the lecture scene's section alone
+                return None
+            if lecture.focus() is None:  # one section shown alone keeps the page's popover: one row of controls
+                new_controls()
             with metered():
                 return f(*args, **kwargs)
 

@@ -154,12 +154,32 @@ if (!window.__lrlabInterrupted) {
   });
 }
 
-// Press the figure's own Play button, as a click would: a scene that plays on arrival, a run shown on a reveal.
-function play(gd, spec) {
-  const menu = (spec.layout.updatemenus || [])[0];
+// Press the figure's own Play button, as a click would: a scene that plays on arrival, a run shown on a reveal,
+// Space in a lecture. gd.__lrlabPlaying says whether it is playing, for Space to pause it.
+function play(gd) {
+  const menu = ((gd.layout && gd.layout.updatemenus) || [])[0];
   const button = menu && menu.buttons.find((b) => b.label.includes("Play"));
-  if (button) window.Plotly.animate(gd, ...button.args).catch(() => {}); // interrupted by a newer animation
+  if (!button) return false;
+  gd.__lrlabPlaying = true;
+  window.Plotly.animate(gd, ...button.args)
+    .then(() => (gd.__lrlabPlaying = false))
+    .catch(() => {}); // interrupted by a newer animation (a pause): that one says whether it plays
+  return true;
 }
+
+function pause(gd) {
+  gd.__lrlabPlaying = false;
+  window.Plotly.animate(gd, [null], { frame: { duration: 0, redraw: false }, mode: "immediate" }).catch(() => {});
+}
+
+// Space in a lecture: play the page's first animated figure, or pause it if it is playing.
+window.__lrlabTogglePlay = () => {
+  const gd = [...document.querySelectorAll(".js-plotly-plot")].find((g) => g.layout && g.layout.updatemenus);
+  if (!gd || !window.Plotly) return false;
+  if (gd.__lrlabPlaying) pause(gd);
+  else play(gd);
+  return true;
+};
 
 const stats = (window.__lrlabPlotStats = window.__lrlabPlotStats || { fast: 0, full: 0 });
 
@@ -178,11 +198,16 @@ export default function (component) {
   view.setTriggerValue = setTriggerValue;
   view.clickable = Boolean(data.clickable);
   const ink = getComputedStyle(parentElement).color;
-  const key = ink + data.spec;
+  const key = ink + data.spec + (data.autoplay || "");
   if (view.key === key) return; // a rerun that sent the same figure: nothing to draw
   view.key = key;
   const spec = JSON.parse(data.spec);
   spec.layout = themed(spec.layout, ink);
+  if (data.fill) {
+    // present mode: the figure reaches the bottom of the screen (the projector's, whatever its size)
+    const room = window.innerHeight - parentElement.getBoundingClientRect().top - 16;
+    spec.layout.height = Math.max(spec.layout.height || 0, Math.round(room));
+  }
   view.queue = view.queue
     .then(async () => {
       const Plotly = await loadPlotly(data.src);
@@ -215,10 +240,14 @@ export default function (component) {
           keyboardControls(gd);
         }
         keyboardLabels(gd);
-        if (data.autoplay) play(gd, spec);
         stats.full += 1;
       }
       view.skeleton = shape;
+      // A scene that plays on arrival names its arrival: play once for each (a rerun of the scene does not)
+      if (data.autoplay && view.played !== data.autoplay) {
+        view.played = data.autoplay;
+        play(gd);
+      }
     })
     .catch((error) => {
       if (window.Plotly) window.Plotly.purge(view.graph); // drops the chart and its listeners: redrawn from scratch

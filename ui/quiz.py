@@ -249,8 +249,9 @@ def class_question(question_id: str, seed: int):
     return _class_question(question_id, seed, os.environ.get(QUIZ_EXTRA_ENV, ""))
 
 
-def show_scene(q, key: str, autoplay: bool = False) -> None:
-    """Run a predict question's scene and show it, with the engine's verdict."""
+def show_scene(q, key: str, autoplay: str = "") -> None:
+    """Run a predict question's scene and show it, with the engine's verdict; ``autoplay`` names the arrival the
+    run plays on (see :func:`ui.show_figure`)."""
     result = scene_run(q)
     if result.surface is None:  # a race of training runs on the digits: their learning curves
         train = np.stack([h.train_loss for h in result.trajs], axis=1)
@@ -288,7 +289,12 @@ def scene_verdicts(q) -> None:
 def embedded_questions(page: Page, ids: Sequence[str] | None = None, heading: str = "Check yourself") -> None:
     """The page's questions (``page.questions``, or those of them in ``ids``: a section's own) where the page puts
     them; they count in the same score as the Quiz page. An id the bank does not have is reported, never skipped
-    (``tests/test_lessons.py`` keeps the built-in ones whole)."""
+    (``tests/test_lessons.py`` keeps the built-in ones whole). Left out in present mode when a lecture scene shows
+    one section alone."""
+    from ui import lecture
+
+    if lecture.focus() is not None:
+        return
     bank = {q.id: q for q in quiz_bank()}
     st.header(heading) if ids is None else st.subheader(heading)
     for qid in page.questions if ids is None else ids:

@@ -56,6 +56,16 @@ CLASS = Page(
     "classroom",
     order=100,
 )
+LECTURES = Page(
+    "Lectures",
+    "lecture-mode",
+    "🎓",
+    "Prepared lectures to step through on a projector with a clicker, a scene at a time, with speaker notes in a "
+    "presenter view.",
+    "pages/lectures.py",
+    "lectures",
+    order=110,
+)
 QUIZ = Page(
     "Quiz",
     "quiz-yourself",
@@ -66,20 +76,24 @@ QUIZ = Page(
 )
 
 
-def _discover() -> tuple[Page, ...]:
+def _discover() -> list:
     found = []
     for info in pkgutil.iter_modules(__path__):
         if not info.name.startswith("_"):
             module = importlib.import_module(f"{__name__}.{info.name}")
             if isinstance(getattr(module, "LESSON", None), Page):
-                found.append(module.LESSON)
-    return tuple(sorted(found, key=lambda p: p.order))
+                found.append(module)
+    return sorted(found, key=lambda m: m.LESSON.order)
 
 
-LESSONS: tuple[Page, ...] = _discover()
+_MODULES = _discover()
+LESSONS: tuple[Page, ...] = tuple(m.LESSON for m in _MODULES)
 """Every lesson, in order: each module of this package that declares a ``LESSON``."""
+CONTROLS: dict[str, tuple] = {m.LESSON.url_path: tuple(m.CONTROLS) for m in _MODULES}
+"""Every lesson's settings (its module's ``CONTROLS``), by the lesson's URL path: what a link or a lecture scene
+may set on that page."""
 
-PAGES: tuple[Page, ...] = (HOME, *LESSONS, CLASS, QUIZ)
+PAGES: tuple[Page, ...] = (HOME, *LESSONS, CLASS, LECTURES, QUIZ)
 """Every page of the app, as the navigation lists them."""
 
 
