@@ -11,7 +11,7 @@ import ui
 from lr_core import classroom as store
 from lr_core import figures
 from lr_core.lessons import CLASS
-from ui import cache, quiz
+from ui import cache, lecture, quiz
 
 FAILED_JOINS = 5  # codes a session may get wrong in a minute before it must wait (a page script shows bare strings)
 STUDENT_EVERY = 2.0  # seconds between a phone's checks for the next question or the reveal
@@ -226,13 +226,27 @@ def instructor(code: str, key: str, fresh: bool) -> None:
             "class from another window; without it, open a new class."
         )
     asked = room.rounds(code)
-    pick = st.selectbox(
+    from_bank, from_lecture = st.tabs(["A question of the bank", "A lecture scene's question"])
+    pick = from_bank.selectbox(
         "Question to ask",
         list(bank),
         format_func=lambda qid: f"{qid}: {bank[qid].prompt[:80]} ({KINDS[bank[qid].kind]})",
         key="class.next",
     )
-    st.button("Ask the class", type="primary", on_click=ask, args=(code, key, pick, len(asked)))
+    from_bank.button("Ask the class", type="primary", on_click=ask, args=(code, key, pick, len(asked)))
+    scenes = lecture.scene_questions(bank)
+    chosen = from_lecture.selectbox(
+        "Scene",
+        range(len(scenes)),
+        format_func=lambda i: (
+            f"{scenes[i][0].title}, scene {scenes[i][1]}: {scenes[i][2].title} "
+            f"({KINDS[bank[scenes[i][2].question].kind]})"
+        ),
+        key="class.scene",
+    )
+    if scenes:
+        from_lecture.button("Ask the scene's question", on_click=ask, key="class.ask-scene",
+                            args=(code, key, scenes[chosen][2].question, len(asked)))  # fmt: skip
     tally(code, key)
     the_run(code)
     names = room.nicknames(code)

@@ -186,3 +186,27 @@ def test_the_page_keeps_its_classes_through_streamlits_sql_connection(url):
     Classroom(url).check_key(code, key)  # what the page wrote, read by a store of its own
     with sa.create_engine(url).connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM classes").scalar() == 1
+
+
+def test_a_lecture_scenes_question_is_asked_from_the_class_page_and_from_the_scene(url):
+    from lr_core.lectures import load_lectures
+    from tests.test_lecture_pages import open_scene
+
+    at, code, _ = teacher(url)
+    at.selectbox(key="class.scene").set_value(2).run()  # the third scene with a question the class can answer
+    click(at, "Ask the scene's question")
+    lecture, n, scene = [
+        (lec, n, s)
+        for lec in load_lectures()
+        for n, s in enumerate(lec.scenes, 1)
+        if s.question in {q.id for q in store.class_questions(load_bank())}
+    ][2]
+    assert Classroom(url).current(code).question_id == scene.question
+
+    projector, _ = open_scene(lecture, n)  # the scene, with the class open in the same window
+    projector.session_state["class.teach"] = at.session_state["class.teach"]
+    projector.run()
+    next(b for b in projector.button if b.key == "lecture.ask").click().run()
+    rounds = Classroom(url).rounds(code)
+    assert len(rounds) == 2 and rounds[-1].question_id == scene.question
+    assert next(b for b in projector.button if b.key == "lecture.ask").disabled

@@ -11,6 +11,7 @@ and last, Space plays or pauses the figure; never while the focus is in a text f
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,11 @@ class Arrival:
     @property
     def settings(self) -> dict[str, Any]:
         return self.scene.values()
+
+
+def scene_questions(bank: Mapping[str, Any]) -> list[tuple[Lecture, int, store.Scene]]:
+    """Every lecture scene whose question is one of ``bank``'s (those a class can answer): (lecture, n, scene)."""
+    return [(lec, n, s) for lec in lectures() for n, s in enumerate(lec.scenes, start=1) if s.question in bank]
 
 
 def current() -> Arrival | None:
@@ -157,6 +163,7 @@ def bar(page: Page) -> bool:
         leave.button("Present", key="lecture.enter", on_click=_enter, use_container_width=True, type="primary")
     if message := st.session_state.pop("lecture.message", None):
         box.warning(message + " The whole page is shown.")
+    ask_the_class(at, box)
     box.markdown(f"## {_plain(at.scene.title)}")
     box.markdown(f"**{_plain(at.scene.text)}**")
     if focus() is not None:  # the scene's title heads its section: the section's own heading goes
@@ -173,6 +180,30 @@ def _leave() -> None:
 
 def _enter() -> None:
     st.query_params["present"] = "1"
+
+
+def ask_the_class(at: Arrival, where: Any) -> None:
+    """With a class open in this window (the Class page), a button that asks it this scene's question."""
+    teach = st.session_state.get("class.teach")
+    if not teach or not at.scene.question:
+        return
+    from lr_core.classroom import class_questions
+    from ui import cache, quiz
+
+    if at.scene.question not in {q.id for q in class_questions(quiz.quiz_bank())}:
+        return
+
+    def ask() -> None:
+        from lr_core.classroom import default_url
+
+        room = cache.classroom(default_url())
+        room.ask(teach["code"], teach["key"], at.scene.question, seed=len(room.rounds(teach["code"])))
+        st.session_state["class.teach"] = {**teach, "fresh": False}
+        st.session_state["lecture.asked"] = at.name
+
+    done = st.session_state.get("lecture.asked") == at.name
+    where.button(f"Asked class {teach['code']} ✓" if done else f"Ask class {teach['code']} this scene's question",
+                 on_click=ask, disabled=done, key="lecture.ask")  # fmt: skip
 
 
 def presenter_url(at: Arrival) -> str:
