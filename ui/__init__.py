@@ -399,7 +399,12 @@ def click_point(value: Any) -> tuple[float, float] | None:
 
 
 def show_figure(
-    fig: dict, alt: str, key: str, on_click: Callable[[float, float], None] | None = None, autoplay: str = ""
+    fig: dict,
+    alt: str,
+    key: str,
+    on_click: Callable[[float, float], None] | None = None,
+    autoplay: str = "",
+    script: Callable[[], str] | None = None,
 ) -> None:
     """A figure spec at full width, with its text alternative (for screen readers, and as a caption).
 
@@ -408,6 +413,7 @@ def show_figure(
     before the next run: it may set controls that are drawn above the chart (which the run itself may not).
     ``autoplay`` names an arrival (a lecture scene, a reveal): an animated figure plays once for each name, as if
     its Play button were pressed. A lecture scene that plays on arrival names its own (:func:`ui.lecture.autoplay`).
+    Under the figure, its export menu (``ui.exports``); ``script`` makes the torch script that reproduces it.
     """
 
     def clicked() -> None:
@@ -433,6 +439,9 @@ def show_figure(
         on_click_change=clicked if on_click else None,
     )
     st.markdown(f"Figure: {plain(alt)}")  # body text, not a caption: the caption grey is 3.9:1 on white
+    from ui import exports
+
+    exports.menu(fig, key, key.removesuffix("_fig").replace("_", "-"), script)
 
 
 VERDICT_ICONS = {
