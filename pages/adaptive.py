@@ -62,6 +62,7 @@ def race() -> None:
     cfg = ui.engine(lambda: lesson.race_config(scene.values))
     result = ui.engine(lambda: lesson.race(cfg, cache.run_racer))
     runs = figures.series_list(result.trajs, result.names)
+    script = (lambda: lesson.torch_script(result)) if cfg.bias_correction else None  # torch always corrects it
 
     with right:
         ui.show_figure(
@@ -76,12 +77,14 @@ def race() -> None:
             f"contours of {result.surface.title} with the path of each optimizer from ({x0:g}, {y0:g}); press Play to "
             "watch them race, click anywhere to start from there.",
             key="race_fig",
+            script=script,
             on_click=lambda x, y: scene.set(x=float(np.clip(x, -5, 5)), y=float(np.clip(y, -5, 5))),
         )
         ui.show_figure(
             figures.loss_curves(runs, floor=result.floor, title="Loss gap against step", y_range=result.loss_range),
             "each optimizer's loss above the minimum, per step, on a log axis.",
             key="race_loss_fig",
+            script=script,
         )
 
     st.markdown(

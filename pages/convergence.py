@@ -39,6 +39,7 @@ def one_dimension() -> None:
             f"and 2/L = {2 / L:.3g} it shrinks while flipping sign, beyond 2/L it grows. Your η = {lr1:.3g} gives "
             f"{one.factor:.3g}.",
             key="contraction_fig",
+            script=lambda: lesson.torch_script_1d(one),
         )
     relation = "<" if one.factor < 1 else r"\geq"
     st.latex(
@@ -50,6 +51,7 @@ def one_dimension() -> None:
         f"the distance to the minimum per step on a log axis: measured points lie on the predicted line "
         f"{one.factor:.3g}ᵗ × 4.",
         key="error_fig",
+        script=lambda: lesson.torch_script_1d(one),
     )
 
 
@@ -93,6 +95,7 @@ def two_dimensions() -> None:
             f"contours of a quadratic bowl with eigenvalues {lo:g} and {hi:g} rotated by {angle:g}°, and the path of "
             f"gradient descent at η = {lr:.3g}: {two.label.label}.",
             key="bowl_fig",
+            script=lambda: lesson.torch_script_2d(two),
         )
         ui.verdict(two.label)
     st.latex(

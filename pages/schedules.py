@@ -63,12 +63,14 @@ def comparison() -> None:
             "axis: a constant "
             "rate levels off at a noise floor, decaying schedules sink below it.",
             key="schedule_loss_fig",
+            script=lambda: lesson.torch_script(result),
         )
     with f2:
         ui.show_figure(
             figures.contour_paths(result.surface, runs, title="Paths on the bowl (eigenvalues 1 and 10)", height=520),
             "one noisy run of SGD with each schedule on a bowl: the constant rate keeps wandering around the minimum.",
             key="schedule_paths_fig",
+            script=lambda: lesson.torch_script(result),
         )
     ui.table(result.summary)
     st.latex(

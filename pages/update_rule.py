@@ -59,6 +59,7 @@ def step_by_step() -> None:
             f"the parabola {result.formula} with the path of gradient descent from θ₀ = {start:g} "
             f"at η = {lr:.3g} over {steps} steps; press Play to animate it or drag the slider to scrub.",
             key="update_rule_fig",
+            script=lambda: lesson.torch_script(result),
         )
 
         ui.verdict(result.label)

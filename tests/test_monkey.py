@@ -28,7 +28,11 @@ def _widgets(at) -> list:
     has its own tests)."""
     kinds = (at.slider, at.select_slider, at.selectbox, at.multiselect, at.toggle, at.number_input, at.text_input)
     found = [w for kind in kinds for w in kind if not w.disabled and not str(w.key).startswith("quiz.")]
-    found += [b for b in at.button if not b.disabled and not str(b.key).startswith("quiz.")]
+    found += [
+        b
+        for b in at.button
+        if not b.disabled and not str(b.key).startswith("quiz.") and not str(b.key).endswith(".render")
+    ]  # rendering a movie: tests/test_export.py
     found += [e for e in at.expander if _expander_key(e)]  # a section drawn only when open: open or close it
     return found
 

@@ -590,3 +590,15 @@ def reddi_takeaway(scene: ReddiScene) -> str:
         + f". Over the last period of three steps Adam's own steps add up to {net['Adam']:+.2g}, {drift('Adam')}, "
         f"and AMSGrad's to {net['AMSGrad']:+.2g}, {drift('AMSGrad')}."
     )
+
+
+def torch_script(scene: RaceScene) -> str:
+    """The race as a torch script (:mod:`lr_core.scripts`): every racer from the same start on the surface, as
+    ``torch.optim`` names it, with the same noise. ``ValueError`` where torch.optim cannot: Adam's bias correction
+    switched off."""
+    from lr_core import scripts
+
+    runs = [scripts.run_of(name, traj, scene.start, scene.config.noise)
+            for name, traj in zip(scene.names, scene.trajs, strict=True)]  # fmt: skip
+    title = f"The race on {scene.surface.title}: {', '.join(scene.names)}"
+    return scripts.script(title, scripts.named_loss(scene.config.surface), runs)

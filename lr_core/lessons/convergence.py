@@ -85,6 +85,8 @@ class Stability1DScene:
     measured: np.ndarray
     predicted: np.ndarray
     label: Verdict
+    path: np.ndarray
+    """θ_t of the run (the minimum at 0): ``measured`` is its size."""
 
 
 def stability_1d(cfg: Stability1DConfig) -> Stability1DScene:
@@ -107,6 +109,7 @@ def stability_1d(cfg: Stability1DConfig) -> Stability1DScene:
         np.abs(traj.params[t, 0]),
         cfg.distance * factor ** t.astype(float),
         analysis.classify(traj),
+        traj.params[t, 0],
     )
 
 
@@ -261,3 +264,25 @@ def local_curvature(cfg: LocalCurvatureConfig) -> LocalCurvatureScene:
         analysis.hessian_eigenvalues(surface, traj.params[: last + 1])[..., -1],
         analysis.critical_lr(analysis.lipschitz(surface)),
     )
+
+
+def torch_script_1d(scene: Stability1DScene) -> str:
+    """The 1-D run as a torch script (:mod:`lr_core.scripts`): SGD on the parabola of curvature L from −distance."""
+    from lr_core import scripts
+
+    cfg = scene.config
+    steps = len(scene.path) - 1
+    run = scripts.Run(f"SGD, η = {cfg.lr:g}", "SGD", {"lr": cfg.lr}, [-cfg.distance], steps, [scene.path[-1]])
+    surface = parabola(cfg.curvature / 2, 0.0)
+    return scripts.script(f"Gradient descent on a parabola of curvature L = {cfg.curvature:g}",
+                          scripts.quadratic_loss(surface), [run])  # fmt: skip
+
+
+def torch_script_2d(scene: Stability2DScene) -> str:
+    """The run on the rotated bowl as a torch script (:mod:`lr_core.scripts`): SGD from the start."""
+    from lr_core import scripts
+
+    cfg = scene.config
+    run = scripts.run_of(f"SGD, η = {cfg.lr:g}", scene.traj, cfg.start)
+    title = f"Gradient descent on the bowl with Hessian eigenvalues {cfg.lam_min:g} and {cfg.lam_max:g}"
+    return scripts.script(title, scripts.quadratic_loss(scene.surface), [run])

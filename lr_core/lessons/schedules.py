@@ -398,3 +398,15 @@ def escape_takeaway(scene: EscapeScene) -> str:
     )
     text.append(f"With a large constant rate, η = {scene.config.base_lr:.3g}, {said(large)}{bouncing}.")
     return " ".join(text)
+
+
+def torch_script(scene: SchedulesScene) -> str:
+    """The comparison's first noisy run of each schedule as a torch script (:mod:`lr_core.scripts`): SGD with the
+    schedule's ``torch.optim.lr_scheduler``, fed the same gradient noise the engine drew."""
+    from lr_core import scripts
+
+    cfg = scene.config
+    runs = [scripts.run_of(label, traj, SchedulesScene.start, cfg.noise, schedule.torch_expr, schedule.optimizer_lr)
+            for label, schedule, traj in zip(scene.labels, scene.schedules, scene.trajs, strict=True)]  # fmt: skip
+    title = f"SGD with learning-rate schedules on a noisy bowl (σ = {cfg.noise:g}, {cfg.steps} steps)"
+    return scripts.script(title, scripts.quadratic_loss(scene.surface), runs)

@@ -356,3 +356,11 @@ def speed_takeaway(scene: SpeedScene) -> str:
         f"{scene.best[b[1]]:.3g} for {b[1]}, {scene.best[b[2]]:.3g} for {b[2]}. A rate that decays (lesson 3) gets "
         "the speed of a large η early and the accuracy of a small one late."
     )
+
+
+def torch_script(scene: UpdateRuleScene) -> str:
+    """The step-by-step scene as a torch script (:mod:`lr_core.scripts`): SGD on the parabola from θ₀."""
+    from lr_core import scripts
+
+    run = scripts.run_of(f"SGD, η = {scene.config.lr:g}", scene.traj, [scene.config.start])
+    return scripts.script(f"Gradient descent on {scene.formula}", scripts.quadratic_loss(scene.surface), [run])
