@@ -34,13 +34,20 @@ def _chromium() -> None:
         os.environ["BROWSER_PATH"] = found
 
 
+QUIET = (
+    "<script>/* plotly.js rejects an interrupted animation's promise with `undefined`, as a signal "
+    "(plotly.js#2438), and its own Play button never catches it */ window.addEventListener('unhandledrejection', "
+    "(e) => { if (e.reason === undefined) e.preventDefault(); });</script>"
+)
+
+
 def html(spec: Spec, title: str = "LR Lab figure") -> str:
     """The figure as one HTML file with plotly.js inside: it opens and animates (Play) with no network."""
     import plotly.io as pio
 
     body = pio.to_html(spec, include_plotlyjs=True, full_html=False, config={"displaylogo": False}, validate=False)
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html_text.escape(title)}</title>"
-            f"</head><body>{body}</body></html>")  # fmt: skip
+            f"{QUIET}</head><body>{body}</body></html>")  # fmt: skip
 
 
 def still(spec: Spec) -> Spec:
@@ -152,7 +159,7 @@ body {{ font-family: system-ui, sans-serif; margin: 0; font-size: 20px; }}
 section {{ display: none; padding: 1rem 2rem; }} section.on {{ display: block; }}
 h1 {{ font-size: 1.1rem; font-weight: normal; margin: 0 0 .5rem; }} h2 {{ font-size: 1.8rem; margin: 0; }}
 .notes {{ display: none; border-top: 1px solid #999; margin-top: 1rem; }} body.notes .notes {{ display: block; }}
-</style></head><body>
+</style>{quiet}</head><body>
 {scenes}
 <script>
 const scenes = [...document.querySelectorAll("section")];
@@ -192,4 +199,4 @@ def lecture_html(title: str, scenes: Sequence[tuple[str, str, str, Spec]]) -> st
             f"{len(scenes)}</h1><h2>{html_text.escape(scene_title)}</h2><p>{html_text.escape(text)}</p>{figure}"
             f"<div class='notes'><strong>Notes.</strong> {html_text.escape(notes)}</div></section>"
         )
-    return LECTURE_PAGE.format(title=html_text.escape(title), scenes="\n".join(parts))
+    return LECTURE_PAGE.format(title=html_text.escape(title), scenes="\n".join(parts), quiet=QUIET)

@@ -31,6 +31,7 @@ def index() -> None:
             start, notes = st.columns(2)
             start.link_button("Start on the projector", lec.url(1), type="primary")
             notes.link_button("Open the presenter view", f"/{LECTURES.url_path}?lecture={lec.id}&scene=1")
+            lecture.export_button(lec)
             with st.expander("The scenes"):
                 st.markdown(
                     "\n".join(f"{n}. [{ui.plain(s.title)}]({lec.url(n)})" for n, s in enumerate(lec.scenes, start=1))

@@ -263,3 +263,34 @@ def chrome() -> None:
     st.session_state["present.toggle"] = present()
     st.toggle("Present mode", key="present.toggle", on_change=switched,
               help="Large type, no menus, the figure as wide as the screen; present=1 in the link.")  # fmt: skip
+
+
+def export_button(lec: Lecture) -> None:
+    """Export ``lec`` as one HTML file (``python -m ui.lecture_export``, in a process of its own, with a progress
+    bar), then offer it for download."""
+    import subprocess
+    import sys
+    import tempfile
+
+    key = f"lecture.export.{lec.id}"
+    if key not in st.session_state:
+        if not st.button("Export as one HTML file (for a room without network)", key=f"{key}.make"):
+            return
+        bar = st.progress(0.0, text="Drawing every scene…")
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / "lecture.html"
+            proc = subprocess.Popen([sys.executable, "-m", "ui.lecture_export", lec.id, str(target)],
+                                    cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)  # fmt: skip
+            for line in proc.stdout:
+                if line.startswith("scene "):
+                    n, total = (int(w) for w in line.split()[1::2])
+                    bar.progress(n / total, text=f"Scene {n} of {total}")
+            if proc.wait() != 0 or not target.exists():
+                bar.empty()
+                st.error("The lecture could not be exported.")
+                return
+            st.session_state[key] = target.read_bytes()
+        bar.empty()
+    st.download_button("Download the lecture (HTML)", st.session_state[key], f"{lec.id}.html", "text/html",
+                       key=f"{key}.download", on_click="ignore")  # fmt: skip
