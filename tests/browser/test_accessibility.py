@@ -36,3 +36,23 @@ def test_no_serious_accessibility_violation(browser, server, axe, where, scheme,
     ]
     context.close()
     assert serious == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("n", [5, 17])
+def test_present_mode_has_no_serious_violation(browser, server, axe, n, scheme):
+    """A lecture scene on the projector (present mode), in both themes at 1280x720."""
+    from lr_core.lectures import load_lectures
+
+    lecture = next(lec for lec in load_lectures() if lec.id == "learning-rate-50")
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(server + lecture.url(n))
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    page.wait_for_timeout(500)
+    violations = axe.run(page, options=WCAG).response["violations"]
+    serious = [(v["id"], [n["html"][:120] for n in v["nodes"]][:3]) for v in violations
+               if v["impact"] in ("serious", "critical")]  # fmt: skip
+    context.close()
+    assert serious == []
