@@ -45,9 +45,33 @@ def main() -> None:
                 page.wait_for_timeout(2000)
                 page.screenshot(path=str(out / f"{name}.png"))
                 print("wrote", out / f"{name}.png")
+            teaching(browser, url, out)
             browser.close()
     finally:
         proc.terminate()
+
+
+def teaching(browser, url: str, out: Path) -> None:
+    """Present mode on a projector (1280x720) and the presenter view beside it, for "Teaching with LR Lab"."""
+    from lr_core.lectures import load_lectures
+
+    lecture = next(lec for lec in load_lectures() if lec.id == "learning-rate-50")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    projector = context.new_page()
+    projector.goto(url + lecture.url(8))
+    wait_idle(projector)
+    projector.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    projector.wait_for_timeout(4000)  # the scene's animation plays on arrival
+    projector.screenshot(path=str(out / "present-mode.png"))
+    presenter = context.new_page()
+    presenter.set_viewport_size({"width": 1280, "height": 800})
+    presenter.goto(f"{url}/lecture-mode?lecture={lecture.id}&scene=8")
+    wait_idle(presenter)
+    presenter.get_by_role("timer").wait_for()
+    presenter.wait_for_timeout(1500)
+    presenter.screenshot(path=str(out / "presenter-view.png"))
+    context.close()
+    print("wrote", out / "present-mode.png", out / "presenter-view.png")
 
 
 if __name__ == "__main__":
