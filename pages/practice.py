@@ -43,6 +43,7 @@ def curves() -> None:
             "run's lowest validation loss, where early stopping would keep the model. "
             + " ".join(f"At {lab}: {v.label}." for lab, v in zip(result.labels, result.verdicts, strict=True)),
             key="practice_curves_fig",
+            script=lambda: lesson.torch_script(result),
         )  # fmt: skip
     ui.show_figure(
         figures.learning_curves(result.labels, h.train_acc, h.val_acc, h.best_epoch, accuracy=True,

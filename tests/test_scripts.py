@@ -15,7 +15,7 @@ import torch
 
 from lr_core import scripts
 from lr_core.lectures import load_lectures
-from lr_core.lessons import adaptive, convergence, schedules, update_rule
+from lr_core.lessons import adaptive, convergence, practice, schedules, update_rule
 from lr_core.surfaces import make_surface
 
 LECTURE = next(lec for lec in load_lectures() if lec.id == "learning-rate-50")
@@ -117,3 +117,20 @@ def test_each_race_surface_in_torch_has_the_engines_value_and_gradient(name):
         value.backward()
         assert float(value.detach()) == pytest.approx(float(surface.value(point)), rel=1e-12, abs=1e-12)
         np.testing.assert_allclose(p.grad.numpy(), surface.grad(point), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("model, batch", [("mlp", 32), ("softmax", None)])
+def test_the_learning_curves_script_trains_the_same_network_with_torch(tmp_path, model, batch):
+    values = {**scene_values(22), "model": model, "batch": "full" if batch is None else str(batch), "epochs": 6}
+    scene = practice.learning_curves(practice.curves_config(values))
+    path = tmp_path / "scene.py"
+    path.write_text(practice.torch_script(scene), encoding="utf-8")
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300, check=True).stdout
+    losses = [float(v) for v in re.findall(r"final training loss (\S+) the page", out)]
+    thetas = [ast.literal_eval(v) for v in re.findall(r"final θ\[:4\] (\[[^\]]*\])", out)]
+    h = scene.history
+    assert len(losses) == len(thetas) == len(scene.config.lrs)
+    for i, (loss, theta) in enumerate(zip(losses, thetas, strict=True)):
+        stopped = int(h.diverged_at[i])
+        np.testing.assert_allclose(loss, h.train_loss[stopped - 1 if stopped >= 0 else -1, i], rtol=1e-9)
+        np.testing.assert_allclose(theta, h.params[i][:4], rtol=1e-9, atol=1e-12)

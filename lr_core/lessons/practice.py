@@ -643,3 +643,109 @@ def strategies_summary(result: Strategies) -> str:
         f"accuracy at {reached(adaptive)}, the fixed rate at {reached(fixed)}. The most forgiving of η is {widest} "
         f"({decades[widest]:.2f} decades of good rates); the fixed rate's window is {decades[fixed]:.2f} decades."
     )
+
+
+TORCH_TRAINING = '''"""{title}
+
+Reproduces LR Lab's learning curves with torch: the same digits, split and scaling, the same initial weights and
+mini-batches (drawn by numpy with the same seeds), {model_words}, cross-entropy, and torch.optim.{cls}. A run
+whose training loss blows up (not finite, or {blowup:g} times its start) stops there, keeping its last finite
+weights, as on the page. Run it with `python {filename}`: it prints each run's final training loss and weights.
+"""
+
+import numpy as np
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+torch.set_default_dtype(torch.float64)
+data = load_digits()
+x_train, x_val, y_train, y_val = train_test_split(
+    data.data / 16.0, data.target, test_size=0.3, random_state=0, stratify=data.target
+)
+X, Y = torch.tensor(x_train), torch.tensor(y_train)
+XV, YV = torch.tensor(x_val), torch.tensor(y_val)
+EPOCHS, BATCH = {epochs}, {batch}
+
+
+def make_model():
+    model = {model_code}
+    with torch.no_grad():  # LR Lab's initial weights, in the order of model.parameters()
+        start = {init_code}
+        offset = 0
+        for p in model.parameters():
+            p.copy_(torch.tensor(start[offset:offset + p.numel()]).reshape(p.shape))
+            offset += p.numel()
+    return model
+
+
+def batches():
+    """Every epoch's mini-batches: a fresh permutation per epoch, cut into BATCH (the last one shorter)."""
+    if BATCH is None:
+        return [[np.arange(len(X))] for _ in range(EPOCHS)]
+    rng = np.random.default_rng([0, 1])
+    return [np.array_split(p, range(BATCH, len(X), BATCH)) for p in (rng.permutation(len(X)) for _ in range(EPOCHS))]
+
+
+def train(lr, **kwargs):
+    model = make_model()
+    opt = torch.optim.{cls}(model.parameters(), lr=lr, **kwargs)
+    loss_fn = torch.nn.functional.cross_entropy
+    with torch.no_grad():
+        start = loss_fn(model(X), Y).item()
+    good = [p.detach().clone() for p in model.parameters()]
+    for epoch, rows_of_epoch in enumerate(batches(), start=1):
+        for rows in rows_of_epoch:
+            opt.zero_grad()
+            loss_fn(model(X[rows]), Y[rows]).backward()
+            opt.step()
+        with torch.no_grad():
+            train_loss, val_loss = loss_fn(model(X), Y).item(), loss_fn(model(XV), YV).item()
+            finite = all(torch.isfinite(p).all() for p in model.parameters())
+            if not (finite and np.isfinite(train_loss) and np.isfinite(val_loss) and train_loss <= {blowup!r} * start):
+                for p, g in zip(model.parameters(), good):
+                    p.copy_(g)
+                print(f"  η = {{lr:g}} blew up in epoch {{epoch}}: it stops with the weights of epoch {{epoch - 1}}")
+                break
+            good = [p.detach().clone() for p in model.parameters()]
+    theta = torch.cat([p.detach().flatten() for p in model.parameters()])
+    with torch.no_grad():
+        final = loss_fn(model(X), Y).item()
+    return final, theta
+
+
+'''
+
+
+def torch_script(scene: Curves) -> str:
+    """The learning curves as a torch script: the digits, the model as a ``torch.nn`` module with LR Lab's initial
+    weights and mini-batches, and ``torch.optim`` for each rate; it prints each run's final training loss and
+    weights beside the page's."""
+    from lr_core import scripts
+
+    cfg, h = scene.config, scene.history
+    start = engine.initial_params(cfg.model, 0, _init(cfg.model))
+    if cfg.model == "mlp":
+        model_code = (f"torch.nn.Sequential(torch.nn.Linear({engine.FEATURES}, {engine.HIDDEN}), torch.nn.ReLU(), "
+                      f"torch.nn.Linear({engine.HIDDEN}, {engine.CLASSES}))")  # fmt: skip
+        words = f"a network of one hidden layer of {engine.HIDDEN} ReLUs"
+    else:
+        model_code = f"torch.nn.Linear({engine.FEATURES}, {engine.CLASSES})"
+        words = "softmax regression (one linear layer)"
+    classes = {scripts.torch_optimizer(make_optimizer(cfg.optimizer, lr))[0] for lr in cfg.lrs}
+    (cls,) = classes
+    text = TORCH_TRAINING.format(
+        title=f"Learning curves on the digits: {words}, {cls}, rates {', '.join(f'{lr:g}' for lr in cfg.lrs)}",
+        model_words=words, cls=cls, blowup=engine.BLOWUP, filename="scene.py", epochs=cfg.epochs,
+        batch=cfg.batch_size, model_code=model_code,
+        init_code=f"np.zeros({start.size})" if not start.any() else repr(start.tolist()),
+    )  # fmt: skip
+    for i, lr in enumerate(cfg.lrs):
+        _, kwargs = scripts.torch_optimizer(make_optimizer(cfg.optimizer, lr))
+        kwargs.pop("lr")
+        theta, stopped = h.params[i], int(h.diverged_at[i])
+        page_loss = float(h.train_loss[stopped - 1 if stopped >= 0 else -1, i])  # a run that blew up: its last epoch
+        text += (f"loss, theta = train({lr!r}, **{kwargs!r})\n"
+                 f"print('η = {lr:g}: final training loss', loss, 'the page:', {page_loss!r})\n"
+                 f"print('  final θ[:4]', theta[:4].tolist(), 'the page:', {theta[:4].tolist()!r})\n")  # fmt: skip
+    return text
