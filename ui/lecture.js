@@ -2,8 +2,9 @@
 //
 // Keys (on the page, never while the focus is in a text field or on a control): Right arrow and PageDown go to
 // the next scene, Left arrow and PageUp to the previous one (what presentation clickers send), Home and End to the
-// first and last; Space plays or pauses the figure (ui/plot.js). A move is sent to the server as the trigger
-// "go" with the scene wanted.
+// first and last; Space plays or pauses the figure (ui/plot.js); B or "." blacks the screen out until the next
+// key, F toggles full screen, as in reveal.js. A move is sent to the server as the trigger "go" with the scene
+// wanted.
 //
 // The two windows are two tabs of one browser, so they talk over a BroadcastChannel, not through the server:
 // each says where it is whenever it draws a scene ({lecture, scene, t}), and the other follows a newer move.
@@ -45,7 +46,11 @@ if (!window.__lrlabLectureKeys) {
     if (!live() || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     const target = event.target;
     if (target && target.closest && target.closest(INTERACTIVE)) return;
-    const { scene, total } = hub.data;
+    const { total } = hub.data;
+    // where we are: a move asked for and not yet drawn, else the address bar (it changes as soon as the server
+    // switches scene; the component's own data may still be the last scene's)
+    const here = Number(new URLSearchParams(location.search).get("scene")) || hub.data.scene;
+    const scene = hub.pending ?? here;
     let to = null;
     if (event.key === "ArrowRight" || event.key === "PageDown") to = scene + 1;
     else if (event.key === "ArrowLeft" || event.key === "PageUp") to = scene - 1;
@@ -54,11 +59,39 @@ if (!window.__lrlabLectureKeys) {
     else if (event.key === " " || event.key === "Spacebar") {
       if (window.__lrlabTogglePlay && window.__lrlabTogglePlay()) event.preventDefault();
       return;
+    } else if (event.key === "b" || event.key === "B" || event.key === ".") {
+      blackout(); // reveal.js's pause: the screen goes black until the next key
+      event.preventDefault();
+      return;
+    } else if (event.key === "f" || event.key === "F") {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else document.documentElement.requestFullscreen().catch(() => {});
+      event.preventDefault();
+      return;
     } else return;
     event.preventDefault();
     to = Math.max(1, Math.min(total, to));
-    if (to !== scene && to !== hub.pending) move(to, Date.now());
+    if (to !== scene) move(to, Date.now());
   });
+}
+
+// B or "." (what a clicker's "blank screen" button sends): a black screen over the page, gone at the next key
+// or click, so the hall looks at the speaker.
+function blackout() {
+  const veil = document.createElement("div");
+  veil.className = "lrlab-blackout";
+  veil.setAttribute("role", "presentation");
+  veil.style.cssText = "position:fixed;inset:0;background:#000;z-index:2147483647";
+  const lift = (event) => {
+    event.preventDefault();
+    event.stopPropagation();
+    veil.remove();
+    document.removeEventListener("keydown", lift, true);
+  };
+  veil.addEventListener("click", lift);
+  // a capture listener added while the B's own keydown bubbles does not hear that keydown: only the next one
+  document.addEventListener("keydown", lift, true);
+  document.body.appendChild(veil);
 }
 
 function timer(parent) {

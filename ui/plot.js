@@ -181,6 +181,19 @@ window.__lrlabTogglePlay = () => {
   return true;
 };
 
+// Present mode: the figure reaches the bottom of the screen (the projector's, whatever its size). What is above it
+// settles after the first draw (the scene's text, the controls' button), so the height is measured again then,
+// and whenever the window changes size.
+function room(element) {
+  return Math.round(window.innerHeight - element.getBoundingClientRect().top - 16);
+}
+
+function refit(view) {
+  if (!view.fill || !window.Plotly || !view.graph._fullLayout) return;
+  const height = Math.max(view.fill, room(view.graph.parentElement));
+  if (Math.abs(height - view.graph._fullLayout.height) > 8) window.Plotly.relayout(view.graph, { height });
+}
+
 const stats = (window.__lrlabPlotStats = window.__lrlabPlotStats || { fast: 0, full: 0 });
 
 export default function (component) {
@@ -203,11 +216,8 @@ export default function (component) {
   view.key = key;
   const spec = JSON.parse(data.spec);
   spec.layout = themed(spec.layout, ink);
-  if (data.fill) {
-    // present mode: the figure reaches the bottom of the screen (the projector's, whatever its size)
-    const room = window.innerHeight - parentElement.getBoundingClientRect().top - 16;
-    spec.layout.height = Math.max(spec.layout.height || 0, Math.round(room));
-  }
+  view.fill = data.fill ? spec.layout.height || 0 : 0;
+  if (view.fill) spec.layout.height = Math.max(view.fill, room(parentElement));
   view.queue = view.queue
     .then(async () => {
       const Plotly = await loadPlotly(data.src);
@@ -243,6 +253,13 @@ export default function (component) {
         stats.full += 1;
       }
       view.skeleton = shape;
+      if (view.fill) {
+        setTimeout(() => refit(view), 300);
+        if (!view.resizes) {
+          view.resizes = true;
+          window.addEventListener("resize", () => refit(view));
+        }
+      }
       // A scene that plays on arrival names its arrival: play once for each (a rerun of the scene does not)
       if (data.autoplay && view.played !== data.autoplay) {
         view.played = data.autoplay;
