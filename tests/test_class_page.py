@@ -129,17 +129,19 @@ def test_nicknames_reach_the_instructor_as_text_never_as_markup(url):
     assert shown == "\\*\\*Ann\\*\\* \\[a\\]\\(http\\://e\\.x\\)", shown
 
 
-def ask(at, question_id: str) -> None:
+def asked(url, question_id: str):
+    """An instructor who asked ``question_id`` and a student who joined: (instructor, round, question as drawn,
+    student)."""
+    at, code, _ = teacher(url)
     at.selectbox(key="class.next").set_value(question_id).run()
     click(at, "Ask the class")
+    rnd = Classroom(url).current(code)
+    drawn = store.drawn(next(q for q in load_bank() if q.id == question_id), rnd.seed)
+    return at, code, rnd, drawn, student(code)
 
 
 def test_a_number_question_takes_a_typed_number_and_says_how_to_write_one_it_cannot_read(url):
-    at, code, _ = teacher(url)
-    ask(at, "critical-rate-1d")
-    rnd = Classroom(url).current(code)
-    drawn = store.drawn(next(q for q in load_bank() if q.id == "critical-rate-1d"), rnd.seed)
-    ann = student(code)
+    at, code, rnd, drawn, ann = asked(url, "critical-rate-1d")
     ann.text_input(key=f"class.pick.{rnd.id}").input("two over L").run()
     click(ann, "Send my answer")
     assert "Could not read" in text(ann) and Classroom(url).tally(code, rnd.id)["answered"] == 0
@@ -153,11 +155,7 @@ def test_a_number_question_takes_a_typed_number_and_says_how_to_write_one_it_can
 
 
 def test_a_prediction_is_revealed_with_the_run_played_and_the_engines_verdict(url):
-    at, code, _ = teacher(url)
-    ask(at, "diverge-seed-12")
-    rnd = Classroom(url).current(code)
-    drawn = store.drawn(next(q for q in load_bank() if q.id == "diverge-seed-12"), rnd.seed)
-    ann = student(code)
+    at, _, rnd, drawn, ann = asked(url, "diverge-seed-12")
     assert "predict, then run" in text(ann) + " ".join(h.value for h in ann.subheader)
     assert "diverged" not in text(ann).lower() and "The run" not in [h.value for h in at.subheader]
     ann.radio(key=f"class.pick.{rnd.id}").set_value(drawn.answer).run()

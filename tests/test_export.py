@@ -55,3 +55,15 @@ def test_the_csv_holds_every_point_of_every_trace(spec):
     rows = frame[(frame["trace"] == "η = 0.8")].head(13)
     assert np.allclose(rows["x"].to_numpy(dtype=float), array(run["x"]))
     assert export.csv(spec).splitlines()[0] == "trace,point,x,y"
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_every_figures_export_menu_offers_its_files_on_the_page_and_in_present_mode(present):
+    query = {"lecture": "learning-rate-50", "scene": "4", "present": "1"} if present else {}
+    at = open_page("update_rule", **query)
+    assert not at.get("download_button"), "the menu's files are made only while it is open"
+    at.session_state["update_rule_fig.export"] = True  # what a click on the expander does
+    at.run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["HTML (animates offline)", "PNG, 1920×1080", "The data (CSV)", "Python script (torch.optim)"]
+    assert any("as GIF and MP4" in b.label for b in at.button), "and the animation, rendered on request"

@@ -1,6 +1,7 @@
-"""A figure's export menu, under every figure: the figure as a self-contained HTML file, a PNG at 1920x1080, its
-animation as a GIF and an MP4 (rendered once, with a progress bar), its data as CSV, and where the lesson has one
-a Python script that reproduces the scene with ``torch.optim``. Files are made only when asked for."""
+"""A figure's export menu, under every figure: an expander whose buttons exist only while it is open, for the
+figure as a self-contained HTML file, a PNG at 1920x1080, its animation as a GIF and an MP4 (rendered once, with a
+progress bar), its data as CSV, and where the lesson has one a Python script that reproduces the scene with
+``torch.optim``. Files are made only when asked for."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from lr_core import export
 
 def menu(fig: dict, key: str, name: str, script: Callable[[], str] | None = None) -> None:
     """The export menu of the figure ``fig`` drawn under ``key``; ``name`` names the files."""
-    with st.popover("⬇️ Export", help="This figure as HTML, PNG, GIF, MP4 or CSV, or as a torch script"):
+    box = st.expander("⬇️ Export this figure: HTML, PNG, GIF, MP4, CSV" + (", torch script" if script else ""),
+                      key=f"{key}.export", on_change="rerun")  # fmt: skip
+    if not box.open:  # its buttons are made only while it is open: a figure costs one element, not seven
+        return
+    with box:
         st.download_button("HTML (animates offline)", lambda: export.html(fig, name), f"{name}.html", "text/html",
                            key=f"{key}.export.html", on_click="ignore")  # fmt: skip
         st.download_button("PNG, 1920×1080", lambda: export.png(fig), f"{name}.png", "image/png",

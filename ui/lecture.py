@@ -87,7 +87,10 @@ def scene_questions(bank: Mapping[str, Any]) -> list[tuple[Lecture, int, store.S
 
 def current() -> Arrival | None:
     """The lecture and scene the URL names, or ``None`` (none named, or one that does not exist)."""
-    lecture = store.find(lectures(), st.query_params.get("lecture", ""))
+    named = st.query_params.get("lecture")
+    if not named:  # most runs: no lecture, and no need to look the lectures up
+        return None
+    lecture = store.find(lectures(), named)
     n = st.query_params.get("scene", "")
     if lecture is None or not n.isdigit() or not 1 <= int(n) <= len(lecture.scenes):
         return None
@@ -219,8 +222,10 @@ def _plain(text: str) -> str:
 
 def focus() -> str | None:
     """In present mode, the section of the page the lecture scene shows alone (``None``: the whole page)."""
+    if not present():
+        return None
     at = current()
-    if not present() or at is None or not at.scene.section:
+    if at is None or not at.scene.section:
         return None
     return None if st.session_state.get(f"lecture.unfocused.{at.name}") else at.scene.section
 
