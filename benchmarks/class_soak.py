@@ -29,33 +29,14 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import websockets
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import report  # noqa: E402
-from benchmarks.sessions import Student, Target, rss_mb, start_server  # noqa: E402
+from benchmarks.sessions import Student, Target, rss_mb, spread, start_server  # noqa: E402
 from lr_core.controls import MultiChoice, Number  # noqa: E402
-from lr_core.lessons import LESSONS  # noqa: E402
 
 PERIOD = 2.0
-
-
-async def sliders_on_arrival(url: str, page: str) -> list[str]:
-    """The labels of every slider a lesson shows on arrival (what a student can move without opening anything)."""
-    probe = Student(url, random.Random(0), Target(page, ""))
-    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-        await ws.send(probe._rerun(False))
-        await probe._until_finished(ws)
-    return probe.sliders
-
-
-def spread(url: str, n: int, rng: random.Random) -> list[Target]:
-    """``n`` students' targets, evenly over the lessons, each a random slider of its lesson."""
-    labels = {p.url_path: asyncio.run(sliders_on_arrival(url, p.url_path)) for p in LESSONS}
-    pages = [p.url_path for p in LESSONS]
-    return [Target(pages[i % len(pages)], rng.choice(labels[pages[i % len(pages)]])) for i in range(n)]
 
 
 def heaviest() -> list[Target]:

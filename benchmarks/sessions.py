@@ -23,6 +23,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from deploy import services
+from lr_core.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 10.0
@@ -90,7 +91,10 @@ class Student:
             elif kind == "script_finished":
                 return ok
 
-    async def run(self, until: float) -> None:
+    async def run(self, until: float, arrive: float = 0.0) -> None:
+        """Open the page ``arrive`` seconds from now (a class comes in over a minute, not in one instant), then move
+        the control until ``until``."""
+        await asyncio.sleep(arrive)
         try:
             async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
                                           open_timeout=TIMEOUT) as ws:  # fmt: skip
@@ -111,6 +115,22 @@ class Student:
                     await asyncio.sleep(max(0.0, self.period - (time.perf_counter() - t0)))
         except (OSError, websockets.WebSocketException, TimeoutError):
             self.errors += 1
+
+
+async def sliders_on_arrival(url: str, page: str) -> list[str]:
+    """The labels of every slider a lesson shows on arrival (what a student can move without opening anything)."""
+    probe = Student(url, random.Random(0), Target(page, ""))
+    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+        await ws.send(probe._rerun(False))
+        await probe._until_finished(ws)
+    return probe.sliders
+
+
+def spread(url: str, n: int, rng: random.Random) -> list[Target]:
+    """``n`` students' targets, evenly over the lessons, each a random slider of its lesson."""
+    labels = {p.url_path: asyncio.run(sliders_on_arrival(url, p.url_path)) for p in LESSONS}
+    pages = [p.url_path for p in LESSONS]
+    return [Target(pages[i % len(pages)], rng.choice(labels[pages[i % len(pages)]])) for i in range(n)]
 
 
 def start_server(*options: str) -> tuple[subprocess.Popen, str]:
