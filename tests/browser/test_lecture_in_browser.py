@@ -146,13 +146,13 @@ def test_the_presenter_view_and_the_projector_stay_in_step(browser, server):
     projector.keyboard.press("ArrowRight")
     wait_for_scene(projector, 3)
     waited = wait_for_scene(presenter, 3, within=5)
-    assert waited <= 1.5, f"the presenter view followed after {waited:.1f} s"
+    assert waited <= 1.0, f"the presenter view followed after {waited:.1f} s"
     presenter.get_by_text(LECTURE.scenes[2].notes[:50]).first.wait_for()
 
     presenter.bring_to_front()
     presenter.get_by_role("button", name="Next ▶").click()
     wait_for_scene(presenter, 4)
     waited = wait_for_scene(projector, 4, within=5)
-    assert waited <= 1.5, f"the projector followed after {waited:.1f} s"
+    assert waited <= 1.0, f"the projector followed after {waited:.1f} s"
     projector.get_by_role("heading", name=LECTURE.scenes[3].title).wait_for(timeout=10_000)
     context.close()
