@@ -30,7 +30,7 @@ def index() -> None:
             st.markdown(f"{len(lec.scenes)} scenes{minutes}")
             start, notes = st.columns(2)
             start.link_button("Start on the projector", lec.url(1))
-            notes.link_button("Open the presenter view", f"/{LECTURES.url_path}?lecture={lec.id}&scene=1")
+            notes.link_button("Open the presenter view", lecture.presenter_url(lec, 1))
             lecture.export_button(lec)
             with st.expander("The scenes"):
                 st.markdown(

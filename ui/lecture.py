@@ -106,10 +106,8 @@ def arrival(page: Page) -> Arrival | None:
 def go(lecture: Lecture, n: int) -> None:
     """Switch to scene ``n`` of ``lecture`` (clamped to its scenes), in present mode if this page is in it."""
     n = max(1, min(len(lecture.scenes), n))
-    scene = lecture.scenes[n - 1]
-    page = next(p for p in PAGES if p.url_path == scene.page)
-    query = {**scene.query(), "lecture": lecture.id, "scene": str(n), **({"present": "1"} if present() else {})}
-    st.switch_page(page.file, query_params=query)
+    page = next(p for p in PAGES if p.url_path == lecture.scenes[n - 1].page)
+    st.switch_page(page.file, query_params=lecture.query(n, present()))
 
 
 def _keys_js() -> str:
@@ -158,7 +156,7 @@ def bar(page: Page) -> bool:
         go(at.lecture, at.n - 1)
     if forward.button("Next ▶", disabled=at.n == total, key="lecture.next", use_container_width=True):
         go(at.lecture, at.n + 1)
-    presenter.link_button("Presenter view", presenter_url(at), use_container_width=True)
+    presenter.link_button("Presenter view", presenter_url(at.lecture, at.n), use_container_width=True)
     if present():
         leave.button("Exit present", key="lecture.exit", on_click=_leave, use_container_width=True,
                      help="Back to the page with its menus and controls (the scene stays)")  # fmt: skip
@@ -209,9 +207,9 @@ def ask_the_class(at: Arrival, where: Any) -> None:
                  on_click=ask, disabled=done, key="lecture.ask")  # fmt: skip
 
 
-def presenter_url(at: Arrival) -> str:
-    """The presenter view of the same scene (it opens in a new window)."""
-    return f"/{LECTURES.url_path}?lecture={at.lecture.id}&scene={at.n}"
+def presenter_url(lecture: Lecture, n: int) -> str:
+    """The presenter view of scene ``n`` of ``lecture`` (it opens in a new window)."""
+    return f"/{LECTURES.url_path}?lecture={lecture.id}&scene={n}"
 
 
 def _plain(text: str) -> str:
@@ -258,10 +256,7 @@ def chrome() -> None:
         st.html(PRESENT_CSS)
 
     def switched() -> None:
-        if st.session_state["present.toggle"]:
-            st.query_params["present"] = "1"
-        elif "present" in st.query_params:
-            del st.query_params["present"]
+        (_enter if st.session_state["present.toggle"] else _leave)()
 
     if present() and current() is not None:
         return  # a lecture's bar has the switch

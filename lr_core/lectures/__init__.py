@@ -95,11 +95,14 @@ class Lecture:
     source: str = ""
     problems: tuple[str, ...] = field(default=(), compare=False)
 
+    def query(self, n: int, present: bool = True) -> dict[str, list[str]]:
+        """Scene ``n``'s (from 1) URL query: its settings, ``lecture``, ``scene`` and ``present=1``."""
+        extra = {"lecture": [self.id], "scene": [str(n)], **({"present": ["1"]} if present else {})}
+        return {**self.scenes[n - 1].query(), **extra}
+
     def url(self, n: int, present: bool = True) -> str:
         """Scene ``n`` (from 1) as a link: ``/<page>?<settings>&lecture=<id>&scene=<n>&present=1``."""
-        scene = self.scenes[n - 1]
-        query = {**scene.query(), "lecture": [self.id], "scene": [str(n)], **({"present": ["1"]} if present else {})}
-        return f"/{scene.page}?{urlencode(query, doseq=True)}"
+        return f"/{self.scenes[n - 1].page}?{urlencode(self.query(n, present), doseq=True)}"
 
 
 def _text(value: Any) -> str:

@@ -732,16 +732,15 @@ def torch_script(scene: Curves) -> str:
     else:
         model_code = f"torch.nn.Linear({engine.FEATURES}, {engine.CLASSES})"
         words = "softmax regression (one linear layer)"
-    classes = {scripts.torch_optimizer(make_optimizer(cfg.optimizer, lr))[0] for lr in cfg.lrs}
-    (cls,) = classes
+    optimizers = [scripts.torch_optimizer(make_optimizer(cfg.optimizer, lr)) for lr in cfg.lrs]
+    cls = optimizers[0][0]  # one optimizer at several rates
     text = TORCH_TRAINING.format(
         title=f"Learning curves on the digits: {words}, {cls}, rates {', '.join(f'{lr:g}' for lr in cfg.lrs)}",
         model_words=words, cls=cls, blowup=engine.BLOWUP, filename="scene.py", epochs=cfg.epochs,
         batch=cfg.batch_size, model_code=model_code,
         init_code=f"np.zeros({start.size})" if not start.any() else repr(start.tolist()),
     )  # fmt: skip
-    for i, lr in enumerate(cfg.lrs):
-        _, kwargs = scripts.torch_optimizer(make_optimizer(cfg.optimizer, lr))
+    for i, (lr, (_, kwargs)) in enumerate(zip(cfg.lrs, optimizers, strict=True)):
         kwargs.pop("lr")
         theta, stopped = h.params[i], int(h.diverged_at[i])
         page_loss = float(h.train_loss[stopped - 1 if stopped >= 0 else -1, i])  # a run that blew up: its last epoch
