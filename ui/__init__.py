@@ -412,7 +412,7 @@ def show_figure(
     whole chart). With ``on_click``, a click on a point of the chart calls ``on_click(x, y)`` as a widget callback,
     before the next run: it may set controls that are drawn above the chart (which the run itself may not).
     ``autoplay`` names an arrival (a lecture scene, a reveal): an animated figure plays once for each name, as if
-    its Play button were pressed. A lecture scene that plays on arrival names its own (:func:`ui.lecture.autoplay`).
+    its Play button were pressed. A lecture scene that plays on arrival names its own (:func:`lecture_autoplay`).
     Under the figure, its export menu (``ui.exports``); ``script`` makes the torch script that reproduces it.
     """
 
