@@ -259,7 +259,9 @@ def _animated_paths(
     through the frame steps with a full-resolution trail of its last :data:`TRAIL` steps, so no step is ever
     skipped in what is drawn (a path through every k-th step would turn an oscillation into a false zigzag).
     """
-    last = max((r.last for r in runs), default=0)
+    # every step of the runs, wherever they stopped: the animation's controls then depend on the number of steps
+    # alone, so a rate that makes a run leave the plot early changes only the paths (ui/plot.js moves them)
+    last = max((len(r.points) - 1 for r in runs), default=0)
     steps = frame_indices(last)
 
     def bold(run: Series, k: int) -> np.ndarray:
@@ -341,12 +343,14 @@ def path_on_curve(
     y_range: tuple[float, float],
     title: str = "Gradient descent on the loss curve",
     loss: str = "L",
+    loss_by_step: bool = False,
 ) -> Spec:
     """The loss curve with each run's path animated step by step; ``loss`` is the loss's letter (the lessons that
     call the curvature L call the loss J, as the course does).
 
     ``tangent`` is a line ``(xs, ys)`` drawn at the selected step; ``step_arrow`` an arrow ``(x0, y0, x1, y1)``
-    from :math:`(\\theta_t, L_t)` to :math:`(\\theta_{t+1}, L_{t+1})`.
+    from :math:`(\\theta_t, L_t)` to :math:`(\\theta_{t+1}, L_{t+1})`. With ``loss_by_step``, a second panel on
+    the right draws each run's loss :math:`L(\\theta_t)` against the step :math:`t`, on the same loss axis.
     """
     data = [
         {"type": "scatter", "x": typed(curve_x), "y": typed(curve_y), "mode": "lines", "name": f"{loss}(θ)",
@@ -372,7 +376,32 @@ def path_on_curve(
 
     fig["layout"]["xaxis"] = {"title": {"text": "θ"}, "range": list(x_range)}
     fig["layout"]["yaxis"] = {"title": {"text": f"{loss}(θ)"}, "range": list(y_range)}
-    return _animated_paths(fig, runs, coords, marker_size=10, redraw=False)
+    fig = _animated_paths(fig, runs, coords, marker_size=10, redraw=False)
+    if loss_by_step:
+        steps = max((len(r.points) - 1 for r in runs), default=1)
+        for i, r in enumerate(runs):
+            t = np.arange(r.last + 1)
+            fig["data"].append(
+                _line(
+                    t,
+                    r.losses[: r.last + 1],
+                    r.label,
+                    i,
+                    markers=True,
+                    marker_size=6,
+                    xaxis="x2",
+                    showlegend=False,
+                    hovertemplate="t = %{x}: %{y:.4g}<extra></extra>",
+                )
+            )
+        fig["layout"]["xaxis"]["domain"] = [0.0, 0.6]
+        fig["layout"]["xaxis2"] = {
+            "title": {"text": "step t"},
+            "range": [0, steps],
+            "domain": [0.7, 1.0],
+            "anchor": "y",
+        }
+    return fig
 
 
 def contraction_plot(lrs: np.ndarray, factor: np.ndarray, L: float, lr: float, lr_factor: float, title: str) -> Spec:
@@ -380,7 +409,7 @@ def contraction_plot(lrs: np.ndarray, factor: np.ndarray, L: float, lr: float, l
     fig = _figure(
         [
             _line(lrs, factor, "|1 − ηL|", 0),
-            {"type": "scatter", "x": [lr], "y": [lr_factor], "mode": "markers", "name": f"your η = {lr:.3g}",
+            {"type": "scatter", "x": [lr], "y": [lr_factor], "mode": "markers", "name": "your η",
              "marker": {"size": 16, "color": PALETTE[1], "symbol": "diamond", "line": {"width": 2, "color": "#000"}}},
         ],
         title,
@@ -408,9 +437,16 @@ def contraction_plot(lrs: np.ndarray, factor: np.ndarray, L: float, lr: float, l
 
 
 def error_plot(
-    steps: np.ndarray, measured: np.ndarray, predicted: np.ndarray, title: str, floor: float = 1e-16
+    steps: np.ndarray,
+    measured: np.ndarray,
+    predicted: np.ndarray,
+    title: str,
+    floor: float = 1e-16,
+    x_max: float | None = None,
+    y_range: tuple[float, float] | None = None,
 ) -> Spec:
-    """The error :math:`|\\theta_t - \\theta^*|` on a log axis, measured (markers) over predicted (line)."""
+    """The error :math:`|\\theta_t - \\theta^*|` on a log axis, measured (markers) over predicted (line), drawn no
+    lower than ``floor``; ``x_max`` and ``y_range`` fix the axes (else they fit the data)."""
     fig = _figure(
         [
             _line(steps, np.maximum(predicted, floor), "predicted |1−ηL|ᵗ·|θ₀−θ*|", 0),
@@ -421,8 +457,10 @@ def error_plot(
         title,
         430,
     )  # fmt: skip
-    fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, float(steps.max())]}
+    fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [0, float(steps.max() if x_max is None else x_max)]}
     fig["layout"]["yaxis"] = {"title": {"text": "error (log scale)"}, "type": "log", "exponentformat": "power"}
+    if y_range is not None:
+        fig["layout"]["yaxis"]["range"] = _log_range(*y_range)
     return _legend_room(fig)
 
 

@@ -86,13 +86,14 @@ class Trajectory:
             np.array(self.diverged_at),
         )
 
-    def run(self, index: int | tuple[int, ...]) -> Trajectory:
-        """The single run at batch ``index`` (views into this batch's arrays; see :meth:`copy`)."""
+    def run(self, index: int | tuple[int, ...], optimizer: Optimizer | None = None) -> Trajectory:
+        """The single run at batch ``index`` (views into this batch's arrays; see :meth:`copy`), with ``optimizer``
+        as its own where given (the batch's holds every run's hyperparameters: a sweep's rates, say)."""
         idx = index if isinstance(index, tuple) else (index,)
         at = (slice(None), *idx)
         return Trajectory(
             self.surface,
-            self.optimizer,
+            optimizer or self.optimizer,
             self.params[at],
             self.losses[at],
             self.grads[at],

@@ -26,20 +26,24 @@ def one_dimension() -> None:
     """The 1-D section: its controls rerun it alone."""
     st.header("In one dimension: the contraction factor")
     left, right = ui.controls_and_figure()
-    L, lr1 = ui.stack(scene, left, "L", "lr1")
+    (L,) = ui.stack(scene, left, "L")
+    lrs = ui.scrub_options(scene, "lr1", left)  # η is dragged on the figure itself
     scene.sync()
-    one = ui.engine(lambda: lesson.stability_1d(scene.config(lesson.Stability1DConfig, lesson.ONE_D)))
+    lr1 = scene["lr1"]
+    swept = ui.engine(lambda: cache.swept(scene.config(lesson.Stability1DConfig, lesson.ONE_D), lrs))
+    one, figs = swept.at(lr1)
     with left:
         st.markdown(f"Regime: **{one.regime}**.")
         ui.verdict(one.label)
     with right:
         ui.show_figure(
-            figures.contraction_plot(one.lrs, one.factor_curve, L, lr1, one.factor, "Contraction factor |1 − ηL|"),
+            figs["contraction_fig"],
             f"|1 − ηL| against η for L = {L:g}: below 1/L = {1 / L:.3g} the error shrinks monotonically, between 1/L "
             f"and 2/L = {2 / L:.3g} it shrinks while flipping sign, beyond 2/L it grows. Your η = {lr1:.3g} gives "
-            f"{one.factor:.3g}.",
+            f"{one.factor:.3g}; drag the learning-rate slider above the figure to move it.",
             key="contraction_fig",
             script=lambda: lesson.torch_script_1d(one),
+            scrub=ui.Scrubbed(scene, "lr1", swept.scrubs["contraction_fig"]),
         )
     relation = "<" if one.factor < 1 else r"\geq"
     st.latex(
@@ -47,11 +51,12 @@ def one_dimension() -> None:
         rf" \times {ui.fmt(L)}| = {ui.fmt(one.factor)} \;{relation}\; 1"
     )
     ui.show_figure(
-        figures.error_plot(one.steps, one.measured, one.predicted, "Error |θₜ − θ*|, measured and predicted"),
+        figs["error_fig"],
         f"the distance to the minimum per step on a log axis: measured points lie on the predicted line "
         f"{one.factor:.3g}ᵗ × 4.",
         key="error_fig",
         script=lambda: lesson.torch_script_1d(one),
+        scrub=ui.Scrubbed(scene, "lr1", swept.scrubs["error_fig"], control=False),
     )
 
 
@@ -73,10 +78,13 @@ def two_dimensions() -> None:
     crit, best = lesson.bowl_rates(lmin, lmax)
     left.button(f"use η* = 2/(λmin+λmax) = {best:.3g}", on_click=lambda: scene.set(lr=three_digits(best)))
     left.button(f"use 0.99 × 2/λmax = {0.99 * crit:.3g}", on_click=lambda: scene.set(lr=three_digits(0.99 * crit)))
-    lr, _ = ui.stack(scene, left, "lr", "steps")
+    ui.stack(scene, left, "steps")
+    lrs = ui.scrub_options(scene, "lr", left)  # η is dragged on the figure itself
     scene.sync()
+    lr = scene["lr"]
 
-    two = ui.engine(lambda: lesson.stability_2d(scene.config(lesson.Stability2DConfig, lesson.TWO_D)))
+    swept = ui.engine(lambda: cache.swept(scene.config(lesson.Stability2DConfig, lesson.TWO_D), lrs))
+    two, figs = swept.at(lr)
     lo, hi = sorted((lmin, lmax))
     m = st.columns(5)
     m[0].metric("condition number κ", f"{two.kappa:.3g}")
@@ -87,15 +95,13 @@ def two_dimensions() -> None:
 
     with right:
         ui.show_figure(
-            figures.contour_paths(
-                two.surface,
-                figures.series_of(two.traj, [f"GD, η = {lr:.3g}"]),
-                title="Gradient descent on the bowl",
-            ),
+            figs["bowl_fig"],
             f"contours of a quadratic bowl with eigenvalues {lo:g} and {hi:g} rotated by {angle:g}°, and the path of "
-            f"gradient descent at η = {lr:.3g}: {two.label.label}.",
+            f"gradient descent at η = {lr:.3g}: {two.label.label}. Drag the learning-rate slider above the figure "
+            "to change η.",
             key="bowl_fig",
             script=lambda: lesson.torch_script_2d(two),
+            scrub=ui.Scrubbed(scene, "lr", swept.scrubs["bowl_fig"]),
         )
         ui.verdict(two.label)
     st.latex(
@@ -108,17 +114,12 @@ def two_dimensions() -> None:
     )
     sweep = cache.tolerance_sweep(lmin, lmax, angle)
     ui.show_figure(
-        figures.steps_vs_lr(
-            sweep.lrs,
-            sweep.measured.astype(float),
-            sweep.predicted,
-            {"2/λmax": crit, "η*": best, "your η": lr},
-            y_range=sweep.steps_range,
-        ),
+        figs["tolerance_fig"],
         f"steps for the loss to fall below 10⁻⁶ for 300 rates, from one vectorized sweep (dots) and from the closed "
         f"form ½Σλᵢcᵢ²(1−ηλᵢ)²ᵗ (line); fastest near η* = {best:.3g}, none converge past 2/λmax = {crit:.3g}. "
         f"Each run has {sweep.budget} steps: a rate too small to get there in that many is left out.",
         key="tolerance_fig",
+        scrub=ui.Scrubbed(scene, "lr", swept.scrubs["tolerance_fig"], control=False),
     )
 
 

@@ -6,7 +6,7 @@ import ui
 from lr_core import figures
 from lr_core.course import COURSE_LOOP
 from lr_core.lessons import update_rule as lesson
-from ui import quiz
+from ui import cache, quiz
 
 scene = ui.Scene(lesson.LESSON, lesson.CONTROLS)
 
@@ -32,34 +32,24 @@ def step_by_step() -> None:
     )
     a, form = ui.stack(scene, left, "a", "form")
     ui.stack(scene, left, *(("min",) if form == "vertex" else ("b", "c")))
-    start, lr, steps, selected, _ = ui.stack(scene, left, "start", "lr", "steps", "t", "course")
+    start, steps, selected, _ = ui.stack(scene, left, "start", "steps", "t", "course")
+    lrs = ui.scrub_options(scene, "lr", left)  # η is dragged on the figure itself
     scene.sync()
+    lr = scene["lr"]
 
     cfg = ui.engine(lambda: lesson.update_rule_config(scene.values))
-    result = ui.engine(lambda: lesson.update_rule(cfg))
-
-    runs = figures.series_of(result.traj, [f"η = {lr:.3g}"])
-    if result.course is not None:
-        runs += figures.series_of(result.course, [f"course η = {r}" for r in lesson.COURSE_RATES])
+    swept = ui.engine(lambda: cache.swept(cfg, lrs))
+    result, figs = swept.at(lr)
     sel = result.selected
-    fig = figures.path_on_curve(
-        result.surface,
-        *result.curve,
-        runs,
-        selected=selected,
-        tangent=result.tangent,
-        step_arrow=(sel.theta, sel.loss, sel.theta_next, sel.loss_next) if sel else None,
-        x_range=result.x_range,
-        y_range=result.y_range,
-        loss="J",
-    )
     with right:
         ui.show_figure(
-            fig,
+            figs["update_rule_fig"],
             f"the parabola {result.formula} with the path of gradient descent from θ₀ = {start:g} "
-            f"at η = {lr:.3g} over {steps} steps; press Play to animate it or drag the slider to scrub.",
+            f"at η = {lr:.3g} over {steps} steps, and beside it the loss J(θₜ) against the step t; drag the "
+            "learning-rate slider above the figure to change η, press Play to animate the path.",
             key="update_rule_fig",
             script=lambda: lesson.torch_script(result),
+            scrub=ui.Scrubbed(scene, "lr", swept.scrubs["update_rule_fig"]),
         )
 
         ui.verdict(result.label)

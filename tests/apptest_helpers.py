@@ -41,6 +41,20 @@ def charts(at: AppTest) -> list[tuple[str, str]]:
     ]
 
 
+def scrub_data(at: AppTest, key: str) -> dict:
+    """What the page sent for the control scrubbed on figure ``key`` (``ui.Scrubbed.data``), with its parts read."""
+    chart = next(c for c in at.get("bidi_component") if c.proto.id.split("-")[-1] == key)
+    data = json.loads(chart.proto.json)["scrub"]
+    return {**data, "parts": json.loads(data["parts"])}
+
+
+def scrub_to(at: AppTest, key: str, value: float) -> AppTest:
+    """End a drag of the control ``key`` (its widget key, ``page.control``) at ``value``, as the figure's callback
+    does when the browser reports it (``ui.Scrubbed.chosen``, tested on its own), and rerun."""
+    at.session_state[key] = value
+    return at.run()
+
+
 def figures(at: AppTest) -> dict[str, dict]:
     """Every Plotly figure on the page, by its element key, as plain JSON."""
     return {key: json.loads(spec) for key, spec in charts(at)}

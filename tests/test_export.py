@@ -51,8 +51,8 @@ def test_the_csv_holds_every_point_of_every_trace(spec):
             continue
         rows = frame[frame["trace"] == trace.get("name", "")]
         assert len(rows) >= len(array(trace["x"]))
-    run = next(t for t in spec["data"] if t.get("name") == "η = 0.8" and len(array(t["x"])) == 13)
-    rows = frame[(frame["trace"] == "η = 0.8")].head(13)
+    run = next(t for t in spec["data"] if t.get("name") == "your η" and len(array(t["x"])) == 13)
+    rows = frame[(frame["trace"] == "your η")].head(13)
     assert np.allclose(rows["x"].to_numpy(dtype=float), array(run["x"]))
     assert export.csv(spec).splitlines()[0] == "trace,point,x,y"
 

@@ -8,7 +8,19 @@ import pytest
 
 from lr_core.lessons import LESSONS as REGISTERED_LESSONS
 from lr_core.lessons import page as page_of
-from tests.apptest_helpers import PAGES, all_finite, array, charts, figure_list, figures, no_errors, open_page, trace
+from tests.apptest_helpers import (
+    PAGES,
+    all_finite,
+    array,
+    charts,
+    figure_list,
+    figures,
+    no_errors,
+    open_page,
+    scrub_data,
+    scrub_to,
+    trace,
+)
 from tests.test_runner import seed_loop
 
 LESSONS = [p.key for p in REGISTERED_LESSONS]
@@ -44,7 +56,7 @@ def test_hostile_query_string_falls_back_with_a_note(page):
 def test_update_rule_equation_follows_the_rate_and_step():
     at = open_page("update_rule")
     assert r"-1 - 0.3 \times \left(-8\right) = 1.4" in at.latex[0].value
-    at.select_slider(key="update_rule.lr").set_value(0.05).run()
+    scrub_to(at, "update_rule.lr", 0.05)
     assert r"-1 - 0.05 \times \left(-8\right) = -0.6" in at.latex[0].value
     at.slider(key="update_rule.t").set_value(1).run()
     assert r"\theta_{2} = \theta_{1}" in at.latex[0].value
@@ -54,13 +66,13 @@ def test_update_rule_equation_follows_the_rate_and_step():
 
 def test_update_rule_figure_follows_the_controls():
     at = open_page("update_rule")
-    path = array(trace(figure_list(at)[0], "η = 0.3")["x"])
+    path = array(trace(figure_list(at)[0], "your η")["x"])
     assert np.allclose(path, seed_loop(0.3), rtol=1e-6)
     at.slider(key="update_rule.start").set_value(5.0).run()
-    moved = array(trace(figure_list(at)[0], "η = 0.3")["x"])
+    moved = array(trace(figure_list(at)[0], "your η")["x"])
     assert moved[0] == 5.0 and np.allclose(moved, seed_loop(0.3, theta=5.0), rtol=1e-6)
     at.slider(key="update_rule.steps").set_value(40).run()
-    assert len(array(trace(figure_list(at)[0], "η = 0.3")["x"])) == 41
+    assert len(array(trace(figure_list(at)[0], "your η")["x"])) == 41
 
 
 def test_seed_preset_reproduces_the_seed_figure():
@@ -83,7 +95,7 @@ def test_the_general_quadratic_form_shows_its_own_gradient_and_minimum():
     shown = " ".join(eq.value for eq in at.latex)
     assert r"2a\theta_{0} + b = 2 \times 1 \times \left(-1\right) + \left(-4\right) = -6" in shown
     assert r"\theta^* = -\frac{b}{2a} = 2" in shown
-    path = array(trace(figure_list(at)[0], "η = 0.3")["x"])
+    path = array(trace(figure_list(at)[0], "your η")["x"])
     assert path[1] == pytest.approx(-1 - 0.3 * -6)
 
 
@@ -148,14 +160,16 @@ def test_convergence_optimal_rate_button_sets_the_rate():
     at = open_page("convergence")
     button = next(b for b in at.button if "η* = 2/(λmin+λmax)" in b.label)
     button.click().run()
-    assert at.select_slider(key="convergence.lr").value == pytest.approx(0.182)
+    assert at.session_state["convergence.lr"] == pytest.approx(0.182)
+    assert scrub_data(at, "bowl_fig")["value"] == pytest.approx(0.182)
     assert at.query_params["lr"] == "0.182"
 
 
 def test_convergence_contraction_plot_marks_the_rate():
     at = open_page("convergence", lr1="0.8")
     fig = figure_list(at)[0]
-    marker = trace(fig, "your η = 0.8")
+    marker = trace(fig, "your η")
+    assert array(marker["x"])[0] == pytest.approx(0.8)
     assert array(marker["y"])[0] == pytest.approx(0.6)  # |1 - 0.8 * 2|
     assert any("oscillating" in m.value for m in at.markdown)
 
@@ -306,7 +320,7 @@ def test_the_inspector_splits_nadams_step_into_now_and_look_ahead():
     [
         ("schedules", "schedule_loss_fig", "slider", "schedules.noise", 2.5),
         ("adaptive", "race_loss_fig", "select_slider", "adaptive.lr_adam", 0.01),
-        ("convergence", "tolerance_fig", "select_slider", "convergence.lr", 0.05),
+        ("convergence", "tolerance_fig", "scrub", "convergence.lr", 0.05),
     ],
 )
 def test_a_figure_that_follows_a_slider_keeps_its_axes_so_the_renderer_moves_it_in_place(
@@ -323,7 +337,10 @@ def test_a_figure_that_follows_a_slider_keeps_its_axes_so_the_renderer_moves_it_
 
     before = figures(at)[figure]
     assert all("range" in before["layout"][a] for a in ("xaxis", "yaxis")), before["layout"]
-    getattr(at, widget)(key=key).set_value(value).run()
+    if widget == "scrub":
+        scrub_to(at, key, value)
+    else:
+        getattr(at, widget)(key=key).set_value(value).run()
     no_errors(at)
     after = figures(at)[figure]
     assert after != before, "the figure follows the control"
@@ -380,12 +397,12 @@ def test_the_step_to_explain_never_goes_past_the_run():
 def test_a_rate_beyond_a_narrowed_range_is_noted_and_comes_back():
     """η = 1.2 from a link; a = 5 caps η at 1.5 × 2/L = 0.3, which the page says; a = 1 brings 1.2 back."""
     at = open_page("update_rule", lr="1.2")
-    assert at.select_slider(key="update_rule.lr").value == 1.2
+    assert scrub_data(at, "update_rule_fig")["value"] == 1.2
     at.slider(key="update_rule.a").set_value(5.0).run()
-    assert at.select_slider(key="update_rule.lr").value == 0.3
+    assert scrub_data(at, "update_rule_fig")["value"] == 0.3
     assert any("1.2 is beyond this range" in c.value for c in at.markdown)
     at.slider(key="update_rule.a").set_value(1.0).run()
-    assert at.select_slider(key="update_rule.lr").value == 1.2
+    assert scrub_data(at, "update_rule_fig")["value"] == 1.2
     assert at.query_params["lr"] == "1.2"
     assert not any("beyond this range" in c.value for c in at.markdown)
 

@@ -18,6 +18,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ from lr_core.analysis import Verdict
 from lr_core.controls import Choice, Control, IntList, MultiChoice, Number, Toggle, Token, build, by_key
 from lr_core.lectures import URL_KEYS
 from lr_core.lessons import Page
+from lr_core.scrub import Scrub
 from ui.fair import section as section  # the pages' sections: ui.section
 
 T = TypeVar("T")
@@ -263,12 +265,18 @@ def _fit(scene: Scene, c: Number, host: Any, wkey: str, top: float, options: Seq
         )
 
 
+def _log_options(scene: Scene, c: Number, host: Any) -> list[float]:
+    """A log-scale control's options for the current settings, its value fitted to them (:func:`_fit`) and among
+    them (a value from a link)."""
+    options = c.options(scene.values if (c.upper or c.marks) else {})  # only a range that depends on others reads
+    _fit(scene, c, host, scene.widget_key(c.key), options[-1], options)
+    return sorted({*options, scene[c.key]})
+
+
 def _number(scene: Scene, c: Number, host: Any, wkey: str) -> float | int:
     values = scene.values if (c.upper or c.marks) else {}  # only a range that depends on others reads them
     if c.scale == "log":
-        options = c.options(values)
-        _fit(scene, c, host, wkey, options[-1], options)
-        options = sorted({*options, scene[c.key]})  # a value from a link, within the range after _fit
+        options = _log_options(scene, c, host)
         return host.select_slider(
             c.label, options=options, key=wkey, format_func=lambda v: f"{v:.3g}", help=c.help or None
         )
@@ -283,6 +291,50 @@ def _number(scene: Scene, c: Number, host: Any, wkey: str) -> float | int:
     if c.box:
         return host.number_input(c.label, lo, top, step=step, format=c.fmt, key=wkey, help=c.help or None)
     return host.slider(c.label, lo, top, step=step, key=wkey, help=c.help or None)
+
+
+def scrub_options(scene: Scene, key: str, where: Any = None) -> tuple[float, ...]:
+    """The options of the log-scale control ``key`` for a figure to scrub it on (its widget is drawn in the figure,
+    by :func:`show_figure` with a :class:`Scrubbed`): as its slider would offer them, its value among them."""
+    return tuple(_log_options(scene, scene.controls[key], where or _present_controls() or st))
+
+
+@dataclass(frozen=True)
+class Scrubbed:
+    """A control of ``scene`` scrubbed on a figure (:mod:`lr_core.scrub`): ``scrub`` holds the figure's moving parts
+    at each option. With ``control`` the figure draws the control itself; without, it follows the figure that does
+    (they share the control's key)."""
+
+    scene: Scene
+    key: str
+    scrub: Scrub
+    control: bool = True
+
+    @property
+    def group(self) -> str:
+        return self.scene.widget_key(self.key)
+
+    def data(self) -> dict[str, Any]:
+        """What ``ui/plot.js`` reads: the value and its option, the parts, and the control (label, options,
+        verdicts)."""
+        value = self.scene[self.key]
+        out = {"group": self.group, "value": value, "index": self.scrub.options.index(value),
+               "parts": self.scrub.json, "control": None}  # fmt: skip
+        if self.control:
+            out["control"] = {
+                "label": self.scene.controls[self.key].label,
+                "values": list(self.scrub.options),
+                "texts": [f"{v:.3g}" for v in self.scrub.options],
+                "verdicts": [f"{VERDICT_ICONS[v.label]} This run {v.sentence}" for v in self.scrub.verdicts],
+            }
+        return out
+
+    def chosen(self, raw: Any) -> None:
+        """The value the browser reports when a drag ends: an option of the control's, or else nothing changes (the
+        value comes from the browser, and a crafted one must change nothing)."""
+        value = self.scrub.option(raw)
+        if value is not None:
+            self.scene.set(**{self.key: value})
 
 
 def row(scene: Scene, *keys: str) -> list[Any]:
@@ -336,6 +388,16 @@ STYLE = """<style>
 [data-testid="stMultiSelectTagsContainer"] [data-tag] { background-color: #0072B2 !important; }
 /* Play, Pause and the animation's step slider take keyboard focus (ui/plot.js): show where it is. */
 .js-plotly-plot [tabindex="0"]:focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
+/* A control scrubbed on a figure (ui/plot.js): Streamlit's slider, in the figure's component. */
+.lrlab-scrub { margin: 0 0 0.25rem; font-size: 1rem; }
+.lrlab-scrub-head { display: flex; justify-content: space-between; gap: 1rem; }
+.lrlab-scrub output { font-weight: 600; font-variant-numeric: tabular-nums; }
+.lrlab-scrub input[type="range"] { display: block; width: 100%; height: 1.75rem; margin: 0.2rem 0 0; cursor: pointer; }
+.lrlab-scrub input[type="range"]:focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
+.lrlab-scrub-ends { display: flex; justify-content: space-between; font-size: 0.875rem; }
+.lrlab-scrub-verdict { margin: 0.25rem 0 0; font-weight: 600; }
+.lrlab-scrub-big { font-size: 1.375rem; }
+.lrlab-scrub-big input[type="range"] { height: 2.5rem; }
 </style>"""
 
 
@@ -405,6 +467,7 @@ def show_figure(
     on_click: Callable[[float, float], None] | None = None,
     autoplay: str = "",
     script: Callable[[], str] | None = None,
+    scrub: Scrubbed | None = None,
 ) -> None:
     """A figure spec at full width, with its text alternative (for screen readers, and as a caption).
 
@@ -414,12 +477,17 @@ def show_figure(
     ``autoplay`` names an arrival (a lecture scene, a reveal): an animated figure plays once for each name, as if
     its Play button were pressed. A lecture scene that plays on arrival names its own (:func:`lecture_autoplay`).
     Under the figure, its export menu (``ui.exports``); ``script`` makes the torch script that reproduces it.
+    With ``scrub``, a control is scrubbed on the figure (:class:`Scrubbed`): dragging it redraws in the browser, and
+    its value reaches the server (and the page) once the drag ends.
     """
 
     def clicked() -> None:
         point = click_point(st.session_state[key].get("click"))
         if point is not None:
             on_click(*point)
+
+    def scrubbed() -> None:
+        scrub.chosen(st.session_state[key].get("scrub"))
 
     from ui import lecture
 
@@ -434,9 +502,11 @@ def show_figure(
             "clickable": on_click is not None,
             "autoplay": (autoplay or lecture_autoplay()) if fig.get("frames") else "",
             "fill": present,
+            "scrub": scrub.data() if scrub else None,
         },
         key=key,
         on_click_change=clicked if on_click else None,
+        on_scrub_change=scrubbed if scrub else None,
     )
     st.markdown(f"Figure: {plain(alt)}")  # body text, not a caption: the caption grey is 3.9:1 on white
     from ui import exports

@@ -12,10 +12,38 @@ moving sliders for an hour holds at most about 120 MB here: a tolerance sweep ~1
 ~150 KB (1000 steps of Adam with its internals), a range test ~50 KB.
 """
 
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
 import streamlit as st
 
 from lr_core import classroom as class_store
-from lr_core.lessons import adaptive, convergence, practice, schedules
+from lr_core.lessons import adaptive, convergence, practice, schedules, update_rule
+from lr_core.scrub import Swept
+
+
+def swept(cfg: Any, lrs: Sequence[float]) -> Swept:
+    """A section whose η is scrubbed on its figures, at every rate of ``lrs`` (``cfg.lr`` is not read: one entry
+    holds every rate, so a move of η is a lookup, for every session with the same other settings)."""
+    return _swept(replace(cfg, lr=lrs[0]), tuple(lrs))
+
+
+def _bowl(cfg: convergence.Stability2DConfig, lrs: Sequence[float]) -> Swept:
+    return convergence.swept_2d(cfg, lrs, tolerance_sweep(cfg.lam_min, cfg.lam_max, cfg.angle))
+
+
+SWEPT = {
+    update_rule.UpdateRuleConfig: update_rule.swept,
+    convergence.Stability1DConfig: convergence.swept_1d,
+    convergence.Stability2DConfig: _bowl,
+}
+"""Each scrubbed section's sweep, by its config."""
+
+
+@st.cache_resource(max_entries=192, ttl="1h", show_spinner=False)
+def _swept(cfg: Any, lrs: tuple[float, ...]) -> Swept:
+    return SWEPT[type(cfg)](cfg, lrs)
 
 
 @st.cache_resource(max_entries=64, ttl="1h", show_spinner="Sweeping 300 rates…")

@@ -8,8 +8,14 @@
 // anything else gets Plotly.react.
 // Measured in benchmarks/README.md.
 //
+// A control may be scrubbed on the figure (lr_core/scrub.py): the spec then comes with the figure's moving parts at
+// every option of that control, and dragging picks which one is drawn, with no server round trip; the server
+// learns the value once, when the drag ends (the trigger "scrub"). The figure that draws the control carries it
+// (an <input type="range">, with the run's verdict at each option); other figures of its group follow it.
+//
 // data: {spec: the figure as Plotly JSON, src: where plotly.min.js is served, alt: the text alternative,
-//        clickable: report clicks as the trigger "click" = {x, y}}.
+//        clickable: report clicks as the trigger "click" = {x, y},
+//        scrub: {group, value, index, parts: JSON, control: {label, values, texts, verdicts} or null}}.
 
 const CONFIG = { displaylogo: false, responsive: true };
 const MOVING = ["x", "y", "name"]; // trace attributes the fast path may change
@@ -194,7 +200,118 @@ function refit(view) {
   if (Math.abs(height - view.graph._fullLayout.height) > 8) window.Plotly.relayout(view.graph, { height });
 }
 
-const stats = (window.__lrlabPlotStats = window.__lrlabPlotStats || { fast: 0, full: 0 });
+const stats = (window.__lrlabPlotStats = window.__lrlabPlotStats || { fast: 0, full: 0, scrub: 0 });
+const STILL = { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" };
+
+// Move traces (and annotations and shapes, where given) without a redraw: the fast path, and a scrub's step.
+async function moveParts(gd, traces, data, layout) {
+  await window.Plotly.animate(gd, { data: data.map((t) => ({ x: t.x, y: t.y })), traces, layout }, STILL);
+}
+
+// ---------------------------------------------------------------------------------------------- scrubbing
+
+// group -> {views: the figures that follow it, pending: {value, time} sent to the server and not yet drawn by it}
+const groups = (window.__lrlabScrubGroups = window.__lrlabScrubGroups || new Map());
+const CONFIRM_WAIT = 3000; // ms a sent value is awaited before a draw at another value is trusted again
+const KEY_PAUSE = 500; // ms after the last arrow key before the server is told: a run of key presses is one drag
+
+function group(name) {
+  if (!groups.has(name)) groups.set(name, { views: new Set(), pending: null });
+  return groups.get(name);
+}
+
+// Draw option i of the view's scrub: the parts of the latest option asked for, however many were asked on the way.
+function scrubTo(view, i) {
+  view.wanted = i;
+  if (view.scrubbing) return;
+  view.scrubbing = true;
+  view.queue = view.queue.then(async () => {
+    while (view.wanted !== null) {
+      const part = view.scrub.parts[view.wanted];
+      view.wanted = null;
+      const names = view.graph.data.map((t) => t.name);
+      part.traces.forEach((t, k) => (names[t] = part.data[k].name === undefined ? names[t] : part.data[k].name));
+      const layout = {};
+      for (const key of ["annotations", "shapes"]) if (part[key]) layout[key] = part[key];
+      relabel(view.graph, names);
+      await moveParts(view.graph, part.traces, part.data, layout);
+      stats.scrub += 1;
+    }
+    view.scrubbing = false;
+  });
+}
+
+// The control: an <input type="range"> over the options' indices (the options are log-spaced, so it is a log
+// scale), its value and ends as text, and the verdict of the run at the value.
+function scrubControl(view, scrub, ink) {
+  const { control } = scrub;
+  let box = view.control;
+  if (!box) {
+    box = view.control = document.createElement("div");
+    box.className = "lrlab-scrub";
+    const id = `lrlab-scrub-${Math.random().toString(36).slice(2)}`;
+    box.innerHTML =
+      `<div class="lrlab-scrub-head"><label for="${id}"></label><output for="${id}"></output></div>` +
+      `<input type="range" id="${id}" min="0" step="1">` +
+      `<div class="lrlab-scrub-ends"><span></span><span></span></div>` +
+      `<p class="lrlab-scrub-verdict" aria-live="polite"></p>`;
+    view.graph.before(box);
+    const input = box.querySelector("input");
+    let keyed = 0;
+    let timer = null;
+    const send = () => {
+      clearTimeout(timer);
+      timer = null;
+      const c = view.scrubState.control;
+      const value = c.values[Number(input.value)];
+      group(view.scrubState.group).pending = { value, time: performance.now() };
+      view.setTriggerValue("scrub", value);
+    };
+    input.addEventListener("keydown", () => (keyed = performance.now()));
+    input.addEventListener("input", () => {
+      const i = Number(input.value);
+      show(box, view.scrubState.control, i);
+      for (const v of group(view.scrubState.group).views) if (v.scrub) scrubTo(v, i);
+    });
+    input.addEventListener("change", () => {
+      if (performance.now() - keyed < 200) {
+        clearTimeout(timer);
+        timer = setTimeout(send, KEY_PAUSE);
+      } else send(); // a pointer let go: the drag is over
+    });
+    input.addEventListener("blur", () => timer && send());
+  }
+  view.scrubState = scrub;
+  const light = (ink.match(/\d+/g) || [0]).slice(0, 3).reduce((a, b) => a + Number(b), 0) > 384; // light ink: dark theme
+  box.style.accentColor = light ? "#56B4E9" : "#0072B2"; // the themes' primary colours
+  const input = box.querySelector("input");
+  box.querySelector("label").textContent = control.label;
+  input.max = String(control.values.length - 1);
+  const ends = box.querySelectorAll(".lrlab-scrub-ends span");
+  ends[0].textContent = control.texts[0];
+  ends[1].textContent = control.texts[control.texts.length - 1];
+  input.value = String(scrub.index);
+  show(box, control, scrub.index);
+}
+
+function show(box, control, i) {
+  const input = box.querySelector("input");
+  input.setAttribute("aria-valuetext", control.texts[i]);
+  box.querySelector("output").textContent = control.texts[i];
+  box.querySelector(".lrlab-scrub-verdict").textContent = control.verdicts[i] || "";
+}
+
+// Whether data for this group at ``value`` is older than what the student has moved to (a draw of an earlier
+// value, arriving after the student moved on): such a draw is skipped.
+function stale(scrub) {
+  const pending = group(scrub.group).pending;
+  if (!pending) return false;
+  if (pending.value === scrub.value || performance.now() - pending.time > CONFIRM_WAIT) {
+    group(scrub.group).pending = null;
+    return false;
+  }
+  return true;
+}
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
@@ -207,11 +324,27 @@ export default function (component) {
     parentElement.appendChild(graph);
     view = parentElement.__lrlab = { graph, key: null, skeleton: null, queue: Promise.resolve() };
   }
-  view.graph.setAttribute("aria-label", data.alt || "");
   view.setTriggerValue = setTriggerValue;
   view.clickable = Boolean(data.clickable);
+  const scrub = data.scrub;
+  if (scrub && stale(scrub)) return; // the student has moved on since: the draw of their latest value follows
+  view.graph.setAttribute("aria-label", data.alt || "");
   const ink = getComputedStyle(parentElement).color;
   const key = ink + data.spec + (data.autoplay || "");
+  if (scrub) {
+    if (view.scrub?.text !== scrub.parts) view.scrub = { text: scrub.parts, parts: JSON.parse(scrub.parts) };
+    if (view.group && view.group !== scrub.group) group(view.group).views.delete(view);
+    view.group = scrub.group;
+    group(scrub.group).views.add(view);
+    if (scrub.control) scrubControl(view, scrub, ink);
+  } else if (view.group) {
+    group(view.group).views.delete(view);
+    view.group = view.scrub = null;
+  }
+  if (view.control) {
+    view.control.hidden = !(scrub && scrub.control);
+    view.control.classList.toggle("lrlab-scrub-big", Boolean(data.fill));
+  }
   if (view.key === key) return; // a rerun that sent the same figure: nothing to draw
   view.key = key;
   const spec = JSON.parse(data.spec);
@@ -225,14 +358,11 @@ export default function (component) {
       const shape = skeleton(spec);
       const names = spec.data.map((trace) => trace.name);
       if (view.skeleton === shape && axesFixed(spec) && relabel(gd, names)) {
-        await Plotly.animate(
+        await moveParts(
           gd,
-          {
-            data: spec.data.map((trace) => ({ x: trace.x, y: trace.y })),
-            traces: spec.data.map((_, i) => i),
-            layout: { annotations: spec.layout.annotations || [], shapes: spec.layout.shapes || [] },
-          },
-          { frame: { duration: 0, redraw: false }, transition: { duration: 0 }, mode: "immediate" },
+          spec.data.map((_, i) => i),
+          spec.data,
+          { annotations: spec.layout.annotations || [], shapes: spec.layout.shapes || [] },
         );
         // The skeleton holds the frame names (the animation slider's steps), so each new frame replaces the old
         // frame of its name. (Plotly.deleteFrames never settles in plotly.js 4.1.)

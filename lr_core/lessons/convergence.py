@@ -3,16 +3,18 @@ double well whose curvature changes (``pages/convergence.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lr_core import analysis
+from lr_core import analysis, figures, scrub
 from lr_core.analysis import Verdict
 from lr_core.controls import Number, three_digits
 from lr_core.lessons import Page
 from lr_core.optimizers import sgd
 from lr_core.runner import Trajectory, run
+from lr_core.scrub import Spec, Swept
 from lr_core.surfaces import Surface, double_well_1d, parabola, quadratic_2d
 
 LESSON = Page(
@@ -92,25 +94,61 @@ class Stability1DScene:
 def stability_1d(cfg: Stability1DConfig) -> Stability1DScene:
     """The contraction factor :math:`|1-\\eta L|` over :math:`0 \\le \\eta \\le 3/L`, and one run's error
     :math:`|\\theta_t - \\theta^*|` against the prediction :math:`|1-\\eta L|^t |\\theta_0 - \\theta^*|`."""
+    return stability_1d_sweep(cfg, (cfg.lr,))[0]
+
+
+def stability_1d_sweep(cfg: Stability1DConfig, lrs: Sequence[float]) -> tuple[Stability1DScene, ...]:
+    """The 1-D scene of ``cfg`` at each rate of ``lrs`` (``cfg.lr`` is not read), from one batched run."""
     L = cfg.curvature
     surface = parabola(L / 2, 0.0)
-    traj = run(surface, sgd(lr=cfg.lr), [-cfg.distance], cfg.steps)
-    lrs = np.linspace(0.0, 3.0 / L, 301)
-    factor = float(analysis.contraction_factor(cfg.lr, [L]))
-    t = np.arange(int(traj.last_index) + 1)
-    return Stability1DScene(
-        cfg,
-        lrs,
-        analysis.contraction_factor(lrs, [L]),
-        factor,
-        analysis.regime(cfg.lr, L),
-        analysis.critical_lr(L),
-        t,
-        np.abs(traj.params[t, 0]),
-        cfg.distance * factor ** t.astype(float),
-        analysis.classify(traj),
-        traj.params[t, 0],
-    )
+    batch = run(surface, sgd(lr=np.asarray(lrs, dtype=float)), [-cfg.distance], cfg.steps)
+    verdicts = analysis.classify(batch)
+    curve = np.linspace(0.0, 3.0 / L, 301)
+    factor_curve = analysis.contraction_factor(curve, [L])
+
+    def at(i: int, lr: float) -> Stability1DScene:
+        traj = batch.run(i)
+        factor = float(analysis.contraction_factor(lr, [L]))
+        t = np.arange(int(traj.last_index) + 1)
+        return Stability1DScene(
+            replace(cfg, lr=lr), curve, factor_curve, factor, analysis.regime(lr, L), analysis.critical_lr(L), t,
+            np.abs(traj.params[t, 0]), cfg.distance * factor ** t.astype(float), verdicts[i], traj.params[t, 0],
+        )  # fmt: skip
+
+    return tuple(at(i, float(lr)) for i, lr in enumerate(lrs))
+
+
+ERROR_FLOOR = 1e-16
+"""The error plot's floor: an error of 0 (η = 1/L lands on the minimum in one step) is drawn there."""
+
+
+def error_range(scenes: Sequence[Stability1DScene]) -> tuple[float, float]:
+    """The error axis shared by every rate of a sweep (log scale): from the floor to the largest error any of them
+    reaches, so a move of η moves the points, not the axis."""
+    top = max(max(float(s.predicted.max()), float(s.measured.max())) for s in scenes)
+    return ERROR_FLOOR / 3, 3 * max(top, scenes[0].config.distance)
+
+
+def figures_1d(scene: Stability1DScene, y_range: tuple[float, float]) -> dict[str, Spec]:
+    """The 1-D section's figures: the contraction factor with the rate marked, and the error against the step."""
+    cfg = scene.config
+    return {
+        "contraction_fig": figures.contraction_plot(
+            scene.lrs, scene.factor_curve, cfg.curvature, cfg.lr, scene.factor, "Contraction factor |1 − ηL|"
+        ),
+        "error_fig": figures.error_plot(
+            scene.steps, scene.measured, scene.predicted, "Error |θₜ − θ*|, measured and predicted",
+            floor=ERROR_FLOOR, x_max=cfg.steps, y_range=y_range,
+        ),
+    }  # fmt: skip
+
+
+def swept_1d(cfg: Stability1DConfig, lrs: Sequence[float]) -> Swept[Stability1DScene]:
+    """The 1-D section at every rate of ``lrs``: the contraction figure carries the η control, the error plot
+    follows it."""
+    scenes = stability_1d_sweep(cfg, lrs)
+    y_range = error_range(scenes)
+    return scrub.swept(lrs, scenes, lambda s: figures_1d(s, y_range), lambda s: s.label)
 
 
 @dataclass(frozen=True)
@@ -148,22 +186,45 @@ def bowl(lam_min: float, lam_max: float, angle: float) -> Surface:
 def stability_2d(cfg: Stability2DConfig) -> Stability2DScene:
     """One run on the rotated bowl with its stability numbers: :math:`\\kappa`, :math:`2/\\lambda_{max}`,
     :math:`\\eta^* = 2/(\\lambda_{min}+\\lambda_{max})` and the contraction factors."""
+    return stability_2d_sweep(cfg, (cfg.lr,))[0]
+
+
+def stability_2d_sweep(cfg: Stability2DConfig, lrs: Sequence[float]) -> tuple[Stability2DScene, ...]:
+    """The bowl's scene of ``cfg`` at each rate of ``lrs`` (``cfg.lr`` is not read), from one batched run."""
     surface = bowl(cfg.lam_min, cfg.lam_max, cfg.angle)
     lam = analysis.hessian_eigenvalues(surface)
-    traj = run(surface, sgd(lr=cfg.lr), cfg.start, cfg.steps)
+    batch = run(surface, sgd(lr=np.asarray(lrs, dtype=float)), cfg.start, cfg.steps)
+    verdicts = analysis.classify(batch)
     crit, best = analysis.critical_lr(lam[-1]), analysis.optimal_lr(lam[0], lam[-1])
-    return Stability2DScene(
-        cfg,
-        surface,
-        traj,
-        analysis.classify(traj),
-        lam,
-        analysis.condition_number(lam),
-        crit,
-        best,
-        float(analysis.contraction_factor(cfg.lr, lam)),
-        float(analysis.contraction_factor(best, lam)),
-    )
+
+    def at(i: int, lr: float) -> Stability2DScene:
+        return Stability2DScene(
+            replace(cfg, lr=lr), surface, batch.run(i, sgd(lr=lr)), verdicts[i], lam, analysis.condition_number(lam),
+            crit, best, float(analysis.contraction_factor(lr, lam)), float(analysis.contraction_factor(best, lam)),
+        )  # fmt: skip
+
+    return tuple(at(i, float(lr)) for i, lr in enumerate(lrs))
+
+
+def figures_2d(scene: Stability2DScene, tolerance: ToleranceSweep) -> dict[str, Spec]:
+    """The bowl's figures: the path on its contours, and the steps to tolerance with the rate marked."""
+    cfg = scene.config
+    return {
+        "bowl_fig": figures.contour_paths(
+            scene.surface, figures.series_of(scene.traj, ["GD at your η"]), title="Gradient descent on the bowl"
+        ),
+        "tolerance_fig": figures.steps_vs_lr(
+            tolerance.lrs, tolerance.measured.astype(float), tolerance.predicted,
+            {"2/λmax": scene.critical_lr, "η*": scene.optimal_lr, "your η": cfg.lr}, y_range=tolerance.steps_range,
+        ),
+    }  # fmt: skip
+
+
+def swept_2d(cfg: Stability2DConfig, lrs: Sequence[float], tolerance: ToleranceSweep) -> Swept[Stability2DScene]:
+    """The bowl at every rate of ``lrs``: the path's figure carries the η control, the steps-to-tolerance figure
+    (``tolerance``, the sweep of the same bowl) follows it."""
+    scenes = stability_2d_sweep(cfg, lrs)
+    return scrub.swept(lrs, scenes, lambda s: figures_2d(s, tolerance), lambda s: s.label)
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,21 @@ parabola (``pages/update_rule.py``). The loss is :math:`J`, as in the course, so
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lr_core import analysis
+from lr_core import analysis, figures, scrub
 from lr_core.analysis import Verdict
 from lr_core.controls import Choice, MultiChoice, Number, Toggle, build
 from lr_core.course import course_loop
 from lr_core.lessons import Page
 from lr_core.optimizers import sgd
 from lr_core.runner import Trajectory, run, sweep
+from lr_core.scrub import Spec, Swept
 from lr_core.surfaces import Surface, parabola, quadratic_1d
 
 LESSON = Page(
@@ -184,46 +185,75 @@ class UpdateRuleScene:
 
 def update_rule(cfg: UpdateRuleConfig) -> UpdateRuleScene:
     """Run gradient descent on the parabola and gather every number the page shows."""
+    return update_rule_sweep(cfg, (cfg.lr,))[0]
+
+
+def update_rule_sweep(cfg: UpdateRuleConfig, lrs: Sequence[float]) -> tuple[UpdateRuleScene, ...]:
+    """The scene of ``cfg`` at each rate of ``lrs`` (``cfg.lr`` is not read), from one batched run: what a drag of
+    the η control draws (:mod:`lr_core.scrub`)."""
     surface = (
         parabola(cfg.curvature, cfg.minimum) if cfg.form == "vertex" else quadratic_1d(cfg.curvature, cfg.b, cfg.c)
     )
-    traj = run(surface, sgd(lr=cfg.lr), [cfg.start], cfg.steps)
+    batch = run(surface, sgd(lr=np.asarray(lrs, dtype=float)), [cfg.start], cfg.steps)
+    verdicts = analysis.classify(batch)
     lo, hi = surface.bounds[0]
     x_range = (min(lo, cfg.start - 0.5), max(hi, cfg.start + 0.5))
     theta = np.linspace(*x_range, 400)
     losses = surface.value(theta[:, None])
     top, bottom = float(losses.max()), float(losses.min())
-    last = int(traj.last_index)
-
-    selected = tangent = None
-    if cfg.selected < last:
-        t = cfg.selected
-        th, th1 = float(traj.params[t, 0]), float(traj.params[t + 1, 0])
-        g = float(traj.grads[t, 0])
-        selected = StepNumbers(t, th, float(traj.losses[t]), g, cfg.lr, -cfg.lr * g, th1, float(traj.losses[t + 1]))
-        half = 0.25 * (x_range[1] - x_range[0])
-        xs = np.array([th - half, th + half])
-        tangent = (xs, selected.loss + g * (xs - th))
+    y_range = (bottom - 0.05 * (top - bottom), top + 0.05 * (top - bottom))
 
     course = None
     course_labels: list[Verdict] = []
     if cfg.compare_course:
         course = run(surface, sgd(lr=np.array(COURSE_RATES)), [cfg.start], cfg.steps)
         course_labels = list(analysis.classify(course))
-    return UpdateRuleScene(
-        cfg,
-        surface,
-        traj,
-        analysis.classify(traj),
-        x_range,
-        (bottom - 0.05 * (top - bottom), top + 0.05 * (top - bottom)),
-        (theta, losses),
-        analysis.critical_lr(2 * cfg.curvature),
-        selected,
-        tangent,
-        course,
-        course_labels,
+
+    def at(i: int, lr: float) -> UpdateRuleScene:
+        traj = batch.run(i, sgd(lr=lr))
+        selected = tangent = None
+        if cfg.selected < int(traj.last_index):
+            t = cfg.selected
+            th, th1 = float(traj.params[t, 0]), float(traj.params[t + 1, 0])
+            g = float(traj.grads[t, 0])
+            selected = StepNumbers(t, th, float(traj.losses[t]), g, lr, -lr * g, th1, float(traj.losses[t + 1]))
+            half = 0.25 * (x_range[1] - x_range[0])
+            xs = np.array([th - half, th + half])
+            tangent = (xs, selected.loss + g * (xs - th))
+        return UpdateRuleScene(
+            replace(cfg, lr=lr), surface, traj, verdicts[i], x_range, y_range, (theta, losses),
+            analysis.critical_lr(2 * cfg.curvature), selected, tangent, course, course_labels,
+        )  # fmt: skip
+
+    return tuple(at(i, float(lr)) for i, lr in enumerate(lrs))
+
+
+def figure(scene: UpdateRuleScene) -> Spec:
+    """The step-by-step figure: the path on the parabola, the step arrow and tangent at the selected step, and the
+    loss against the step beside it (the same traces at every rate, so a drag of η only moves them)."""
+    cfg = scene.config
+    runs = figures.series_of(scene.traj, ["your η"])  # its value is on the control above: the legend stays put
+    if scene.course is not None:
+        runs += figures.series_of(scene.course, [f"course η = {r}" for r in COURSE_RATES])
+    sel = scene.selected
+    return figures.path_on_curve(
+        scene.surface,
+        *scene.curve,
+        runs,
+        selected=cfg.selected,
+        tangent=scene.tangent if scene.tangent is not None else (np.empty(0), np.empty(0)),
+        step_arrow=(sel.theta, sel.loss, sel.theta_next, sel.loss_next) if sel else None,
+        x_range=scene.x_range,
+        y_range=scene.y_range,
+        loss="J",
+        loss_by_step=True,
     )
+
+
+def swept(cfg: UpdateRuleConfig, lrs: Sequence[float]) -> Swept[UpdateRuleScene]:
+    """The scene and figure at every rate of ``lrs``, for the page to draw one and the browser to scrub through all."""
+    scenes = update_rule_sweep(cfg, lrs)
+    return scrub.swept(lrs, scenes, lambda s: {"update_rule_fig": figure(s)}, lambda s: s.label)
 
 
 def update_rule_config(values: Mapping[str, Any]) -> UpdateRuleConfig:

@@ -4,6 +4,7 @@ the browser tests."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -51,6 +52,41 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# Streamlit's frontend, opened on /<page>, first probes /<page>/_stcore/{health,host-config} to learn whether the
+# app is served under a base path, and logs the 404 it gets before it falls back to "/". Only those two requests
+# are expected to fail; anything else in the console fails the test.
+BASE_PATH_PROBE = re.compile(r"/[a-z-]+/_stcore/(health|host-config)$")
+
+
+@pytest.fixture
+def page(browser, server):
+    """A tab of its own (1400 x 1000) on the home page, collecting in ``page.problems`` every console error, page
+    error and failed request but the two expected below."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.problems = []
+    probes = set()
+
+    def on_response(response):
+        if response.status >= 400:
+            if BASE_PATH_PROBE.search(response.url):
+                probes.add(response.url)
+            else:
+                pg.problems.append(f"HTTP {response.status} {response.url}")
+
+    def on_console(msg):
+        if msg.type == "error" and not (msg.text.startswith("Failed to load resource") and probes):
+            pg.problems.append(f"console: {msg.text}")
+
+    pg.on("response", on_response)
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda err: pg.problems.append(f"page error: {err}"))
+    pg.goto(server)  # the home page first, as a student arriving would
+    wait_idle(pg)
+    yield pg
+    context.close()
 
 
 def open_lesson(page, server: str, path: str) -> None:

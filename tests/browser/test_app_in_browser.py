@@ -14,38 +14,6 @@ from tests.browser.conftest import open_lesson, start_server, wait_idle
 PAGES = {p.url_path: p.title for p in LESSONS}
 """Every lesson's URL path and title, from the registry."""
 
-# Streamlit's frontend, opened on /<page>, first probes /<page>/_stcore/{health,host-config} to learn whether the
-# app is served under a base path, and logs the 404 it gets before it falls back to "/". Only those two requests
-# are expected to fail; anything else in the console fails the test.
-BASE_PATH_PROBE = re.compile(r"/[a-z-]+/_stcore/(health|host-config)$")
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    pg.problems = []
-    probes = set()
-
-    def on_response(response):
-        if response.status >= 400:
-            if BASE_PATH_PROBE.search(response.url):
-                probes.add(response.url)
-            else:
-                pg.problems.append(f"HTTP {response.status} {response.url}")
-
-    def on_console(msg):
-        if msg.type == "error" and not (msg.text.startswith("Failed to load resource") and probes):
-            pg.problems.append(f"console: {msg.text}")
-
-    pg.on("response", on_response)
-    pg.on("console", on_console)
-    pg.on("pageerror", lambda err: pg.problems.append(f"page error: {err}"))
-    pg.goto(server)  # the home page first, as a student arriving would
-    wait_idle(pg)
-    yield pg
-    context.close()
-
 
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_draws_its_figures_without_errors(page, server, path):
@@ -187,24 +155,24 @@ SHOWN = """() => {
 
 
 def test_a_slider_move_moves_the_paths_without_a_redraw_and_shows_what_a_fresh_draw_shows(page, server):
-    """ui/plot.js's fast path: a move of η animates the path in place; the chart then holds exactly what a
+    """ui/plot.js's fast path: a move of the start animates the path in place; the chart then holds exactly what a
     full draw of the same link holds (paths, legend, the step arrow, the animation frames)."""
     open_lesson(page, server, "update-rule")
-    thumb = page.locator("[data-testid='stSlider'] input[type='range'][aria-label='learning rate η (log scale)']")
+    thumb = page.locator("[data-testid='stSlider'] input[type='range'][aria-label='start θ₀']")
     before = page.evaluate("() => ({...window.__lrlabPlotStats})")
     shown_before = page.evaluate(SHOWN)
     thumb.focus()
     thumb.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('lr=')", timeout=10_000)
+    page.wait_for_function("() => location.search.includes('start=')", timeout=10_000)
     wait_idle(page)
     page.wait_for_timeout(500)
     after = page.evaluate("() => ({...window.__lrlabPlotStats})")
     assert after["fast"] == before["fast"] + 1 and after["full"] == before["full"], (before, after)
     moved = page.evaluate(SHOWN)
-    assert moved["paths"] != shown_before["paths"] and moved["legend"] != shown_before["legend"]
+    assert moved["paths"] != shown_before["paths"] and moved["arrows"] != shown_before["arrows"]
 
     fresh = page.context.new_page()
-    fresh.goto(page.url)
+    fresh.goto(page.evaluate("location.href"))
     wait_idle(fresh)
     fresh.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
     fresh.wait_for_timeout(500)
