@@ -26,7 +26,7 @@ from streamlit.runtime.scriptrunner import script_cache, script_runner  # noqa: 
 from streamlit.testing.v1 import app_test  # noqa: E402
 
 from benchmarks import report  # noqa: E402
-from tests.apptest_helpers import charts, open_page  # noqa: E402
+from tests.apptest_helpers import open_page  # noqa: E402
 
 SCRIPT_RUNS: list[float] = []
 _exec = script_runner.exec_func_with_error_handling
@@ -49,8 +49,8 @@ app_test.ScriptCache = lambda: _SHARED_CACHE
 
 # page -> (widget kind, key, two values to alternate between)
 MAIN_CONTROLS = {
-    "update_rule": ("select_slider", "update_rule.lr", (0.3, 0.05)),
-    "convergence": ("select_slider", "convergence.lr", (0.1, 0.05)),
+    "update_rule": ("scrub", "update_rule.lr", (0.3, 0.05)),  # the rerun when a drag of η ends
+    "convergence": ("scrub", "convergence.lr", (0.1, 0.0543)),
     "schedules": ("slider", "schedules.noise", (1.0, 2.0)),
     "adaptive": ("select_slider", "adaptive.lr_adam", (0.1, 0.01)),
     "quiz": ("slider", "quiz.n", (10, 12)),
@@ -62,11 +62,13 @@ def measure(page: str, moves: int) -> tuple[list[float], list[int], float]:
     t0 = time.perf_counter()
     at = open_page(page)
     first = time.perf_counter() - t0
-    sizes = [len(spec) for _, spec in charts(at)]
+    sizes = [len(c.proto.json) for c in at.get("bidi_component")]  # a figure, and a scrub's parts
     times = []
     for i in range(moves):
-        widget = getattr(at, kind)(key=key)
-        widget.set_value(values[(i + 1) % 2])
+        if kind == "scrub":
+            at.session_state[key] = values[(i + 1) % 2]
+        else:
+            getattr(at, kind)(key=key).set_value(values[(i + 1) % 2])
         SCRIPT_RUNS.clear()
         at.run()
         assert not at.exception, at.exception

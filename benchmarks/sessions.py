@@ -2,8 +2,10 @@
 Streamlit's own protobuf messages, as a browser does.
 
 A :class:`Student` opens a page (a full script run, with the link's query string), finds its control by label in
-the elements it receives (a slider or a select slider, and the ``st.fragment`` it sits in), then moves it to
-random values: every ``period`` seconds with a random phase, or back to back (``period=0``, a student who spams).
+the elements it receives (a slider or a select slider, or a control scrubbed on a figure, and the ``st.fragment``
+it sits in), then moves it to random values (a scrubbed control: the value a drag ends on, sent as the figure's
+trigger, as ``ui/plot.js`` sends it): every ``period`` seconds with a random phase, or back to back
+(``period=0``, a student who spams).
 Each move's latency is timed from the message sent to the script-finished message; an exception element, a lost
 connection or no answer within :data:`TIMEOUT` counts as an error.
 """
@@ -11,6 +13,7 @@ connection or no answer within :data:`TIMEOUT` counts as an error.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import subprocess
 import time
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import websockets
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -47,8 +51,9 @@ class Student:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     page_hash: str = ""
-    widget: object = None  # the control's proto (slider or select slider)
-    sliders: list[str] = field(default_factory=list)  # the label of every slider the runs drew
+    widget: object = None  # the control's proto (slider or select slider, or the figure it is scrubbed on)
+    scrub: list[float] = field(default_factory=list)  # a scrubbed control's options
+    sliders: list[str] = field(default_factory=list)  # the label of every slider (or scrub) the runs drew
     fragment_id: str = ""  # the control's st.fragment, if any: a move then reruns only that, as in a browser
 
     def _rerun(self, move: bool) -> bytes:
@@ -60,7 +65,10 @@ class Student:
         if move and self.widget is not None:
             state.fragment_id = self.fragment_id
             w = WidgetState(id=self.widget.id)
-            if self.widget.options:  # a select slider sends the option as shown
+            if self.scrub:  # a drag of a control on a figure ends: the figure's trigger carries the value
+                w = WidgetState(id=_make_trigger_id(self.widget.id, "events"))
+                w.json_trigger_value = json.dumps([{"event": "scrub", "value": self.rng.choice(self.scrub)}])
+            elif self.widget.options:  # a select slider sends the option as shown
                 w.string_array_value.data.append(self.rng.choice(list(self.widget.options)))
             else:
                 lo, hi, step = self.widget.min, self.widget.max, self.widget.step or 1
@@ -86,6 +94,13 @@ class Student:
                 if which == "slider" and element.slider.label == self.target.label and self.widget is None:
                     self.widget = element.slider
                     self.fragment_id = fwd.delta.fragment_id
+                elif which == "bidi_component" and self.widget is None:  # found: its later runs need no reading
+                    control = (json.loads(element.bidi_component.json).get("scrub") or {}).get("control")
+                    if control:
+                        self.sliders.append(control["label"])
+                    if control and control["label"] == self.target.label and self.widget is None:
+                        self.widget, self.scrub = element.bidi_component, control["values"]
+                        self.fragment_id = fwd.delta.fragment_id
                 elif which == "exception":
                     ok = False
             elif kind == "script_finished":

@@ -58,7 +58,8 @@ class Control:
 class Number(Control):
     """A number from ``lo`` to ``hi``: a slider on a ``linear`` or ``log`` scale (``step`` apart on a linear one;
     ``per_decade`` options on a log one), or a number box with ``box=True`` (shown with ``fmt``, printf-style).
-    ``integer`` for whole numbers."""
+    ``integer`` for whole numbers; ``short``, its symbol, stands for the label where room is short (on a
+    projector)."""
 
     lo: float
     hi: float
@@ -68,6 +69,7 @@ class Number(Control):
     box: bool = False
     fmt: str | None = None
     per_decade: int = 12
+    short: str = ""
     upper: Callable[[Values], float] | None = field(default=None, repr=False, compare=False)
     marks: Callable[[Values], Iterable[float]] | None = field(default=None, repr=False, compare=False)
 

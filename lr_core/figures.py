@@ -117,7 +117,8 @@ def projected(fig: Spec) -> Spec:
         axis["tickfont"] = at_least(axis.get("tickfont"), size["ticks"])
         span = axis.get("range")
         if axis.get("type") == "log" and (span is None or abs(span[1] - span[0]) >= 1):
-            axis["dtick"] = 1  # decades only: a log axis's minor labels are drawn smaller than its ticks
+            # decades only (a log axis's minor labels are drawn smaller than its ticks), at most about eight labels
+            axis["dtick"] = 1 if span is None else max(1, int(np.ceil(abs(span[1] - span[0]) / 8)))
         axis_title = axis.get("title")
         axis_title = {"text": axis_title} if isinstance(axis_title, str) else dict(axis_title or {})
         axis["title"] = {**axis_title, "font": at_least(axis_title.get("font"), size["axis_titles"])}
@@ -250,10 +251,19 @@ def _log_range(lo: float, hi: float) -> list[float]:
 
 
 def _animated_paths(
-    fig: Spec, runs: Sequence[Series], coords: Any, marker_size: int, redraw: bool, duration: int = 120
+    fig: Spec,
+    runs: Sequence[Series],
+    coords: Any,
+    marker_size: int,
+    redraw: bool,
+    duration: int = 120,
+    companion: Any = None,
 ) -> Spec:
     """Add each run twice: a faint, still, full-resolution path, and a bold one that moves with the frames; then
-    the frames (which carry only the bold paths), Play/Pause buttons and a scrubbing slider.
+    the frames (which carry only the bold paths), Play/Pause buttons and a scrubbing slider. ``companion(i, run,
+    steps)``, where given, is a trace of run ``i`` through ``steps`` on another subplot (its loss against the step,
+    say): one per run, growing with the frames too (a frame drawn without redraw leaves a subplot it does not
+    name blank).
 
     A run of at most :data:`MAX_FRAMES` steps grows step by step; a longer one is shown by a head that moves
     through the frame steps with a full-resolution trail of its last :data:`TRAIL` steps, so no step is ever
@@ -276,13 +286,22 @@ def _animated_paths(
     for i, run in enumerate(runs):
         x, y = coords(run, None, bold(run, run.last))
         fig["data"].append(_line(x, y, run.label, i, markers=True, marker_size=marker_size))
+    animated = list(range(first, first + len(runs)))
+    if companion is not None:
+        animated += list(range(len(fig["data"]), len(fig["data"]) + len(runs)))
+        fig["data"].extend(companion(i, run, np.arange(run.last + 1)) for i, run in enumerate(runs))
     frames = []
     for k in steps:
         data = []
         for run in runs:
             x, y = coords(run, None, bold(run, k))
             data.append({"x": typed(x), "y": typed(y)})
-        frames.append({"name": str(k), "data": data, "traces": list(range(first, first + len(runs)))})
+        if companion is not None:
+            data += [
+                {"x": t["x"], "y": t["y"]}
+                for t in (companion(i, run, np.arange(min(int(k), run.last) + 1)) for i, run in enumerate(runs))
+            ]
+        frames.append({"name": str(k), "data": data, "traces": animated})
     fig["frames"] = frames
     names = [f["name"] for f in frames]
     # under the axis (its ticks and title, ~60 px): the step slider with its labels (~90 px), then Play and Pause;
@@ -343,14 +362,16 @@ def path_on_curve(
     y_range: tuple[float, float],
     title: str = "Gradient descent on the loss curve",
     loss: str = "L",
-    loss_by_step: bool = False,
+    loss_by_step: tuple[float, float] | None = None,
 ) -> Spec:
     """The loss curve with each run's path animated step by step; ``loss`` is the loss's letter (the lessons that
     call the curvature L call the loss J, as the course does).
 
     ``tangent`` is a line ``(xs, ys)`` drawn at the selected step; ``step_arrow`` an arrow ``(x0, y0, x1, y1)``
-    from :math:`(\\theta_t, L_t)` to :math:`(\\theta_{t+1}, L_{t+1})`. With ``loss_by_step``, a second panel on
-    the right draws each run's loss :math:`L(\\theta_t)` against the step :math:`t`, on the same loss axis.
+    from :math:`(\\theta_t, L_t)` to :math:`(\\theta_{t+1}, L_{t+1})`. With ``loss_by_step = (floor, top)``, a
+    second panel on the right draws each run's loss above its minimum, :math:`L(\\theta_t) - L^*`, against the
+    step :math:`t` on a log axis from ``floor`` to ``top``: a run that converges falls as a straight line (the
+    error shrinks by the same factor every step), one that diverges climbs out of the top.
     """
     data = [
         {"type": "scatter", "x": typed(curve_x), "y": typed(curve_y), "mode": "lines", "name": f"{loss}(θ)",
@@ -363,7 +384,7 @@ def path_on_curve(
                      "name": "tangent at θₜ", "line": {"color": "#888", "dash": "dot", "width": 2}})  # fmt: skip
     fig = _figure(data, title)
     if step_arrow is not None:
-        x0, y0, x1, y1 = step_arrow
+        x0, y0, x1, y1 = _clip_to(step_arrow, x_range, y_range)
         fig["layout"]["annotations"].append(
             {"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
              "showarrow": True, "arrowhead": 3, "arrowsize": 1.5, "arrowwidth": 2.5, "arrowcolor": PALETTE[1],
@@ -376,32 +397,39 @@ def path_on_curve(
 
     fig["layout"]["xaxis"] = {"title": {"text": "θ"}, "range": list(x_range)}
     fig["layout"]["yaxis"] = {"title": {"text": f"{loss}(θ)"}, "range": list(y_range)}
-    fig = _animated_paths(fig, runs, coords, marker_size=10, redraw=False)
-    if loss_by_step:
-        steps = max((len(r.points) - 1 for r in runs), default=1)
-        for i, r in enumerate(runs):
-            t = np.arange(r.last + 1)
-            fig["data"].append(
-                _line(
-                    t,
-                    r.losses[: r.last + 1],
-                    r.label,
-                    i,
-                    markers=True,
-                    marker_size=6,
-                    xaxis="x2",
-                    showlegend=False,
-                    hovertemplate="t = %{x}: %{y:.4g}<extra></extra>",
-                )
-            )
-        fig["layout"]["xaxis"]["domain"] = [0.0, 0.6]
-        fig["layout"]["xaxis2"] = {
-            "title": {"text": "step t"},
-            "range": [0, steps],
-            "domain": [0.7, 1.0],
-            "anchor": "y",
-        }
+    if loss_by_step is None:
+        return _animated_paths(fig, runs, coords, marker_size=10, redraw=False)
+    floor, top = loss_by_step
+    minimum = float(np.min(surface.value(surface.minima)))
+
+    def gap(i: int, run: Series, steps: np.ndarray) -> Spec:
+        above = np.maximum(run.losses[steps] - minimum, floor)  # reaching the minimum exactly: the floor
+        return _line(steps, above, run.label, i, markers=True, marker_size=6, xaxis="x2", yaxis="y2",
+                     showlegend=False, hovertemplate="t = %{x}: %{y:.3g}<extra></extra>")  # fmt: skip
+
+    fig = _animated_paths(fig, runs, coords, marker_size=10, redraw=False, companion=gap)
+    fig["layout"]["xaxis"]["domain"] = [0.0, 0.58]
+    fig["layout"]["xaxis2"] = {"title": {"text": "step t"}, "range": [0, max(len(r.points) - 1 for r in runs)],
+                               "domain": [0.7, 1.0], "anchor": "y2"}  # fmt: skip
+    fig["layout"]["yaxis2"] = {"title": {"text": f"{loss}(θₜ) − {loss}* (log scale)"}, "type": "log",
+                               "exponentformat": "power", "range": _log_range(floor, top), "anchor": "x2"}  # fmt: skip
     return fig
+
+
+def _clip_to(
+    segment: tuple[float, float, float, float], x_range: tuple[float, float], y_range: tuple[float, float]
+) -> tuple[float, float, float, float]:
+    """The part of ``segment`` (x0, y0, x1, y1), from its start, that lies inside the plot's box: plotly.js does not
+    clip an annotation's arrow, and a step that leaves the plot would be drawn across the title and legend."""
+    x0, y0, x1, y1 = segment
+    end = 1.0
+    for start, delta, (lo, hi) in ((x0, x1 - x0, x_range), (y0, y1 - y0, y_range)):
+        if delta > 0 and start + delta > hi:
+            end = min(end, (hi - start) / delta)
+        elif delta < 0 and start + delta < lo:
+            end = min(end, (lo - start) / delta)
+    end = max(end, 0.0)
+    return x0, y0, x0 + end * (x1 - x0), y0 + end * (y1 - y0)
 
 
 def contraction_plot(lrs: np.ndarray, factor: np.ndarray, L: float, lr: float, lr_factor: float, title: str) -> Spec:
@@ -617,20 +645,27 @@ def steps_vs_lr(
 
 
 def local_curvature_plot(
-    steps: np.ndarray, critical: np.ndarray, concave: np.ndarray, lr: float, reference: float, title: str
+    steps: np.ndarray,
+    critical: np.ndarray,
+    concave: np.ndarray,
+    lr: float,
+    reference: float,
+    title: str,
+    *,
+    x_max: int | None = None,
+    y_range: tuple[float, float] | None = None,
 ) -> Spec:
     """The local critical rate :math:`2/L''(\\theta_t)` at the ``steps`` where the curvature is positive, against the
-    fixed :math:`\\eta`; the ``concave`` steps (no limit there) shaded. The axis spans :math:`\\eta` and
-    ``reference`` (the rate at the minimum) with room around them, so a rate near :math:`L'' \\to 0` leaves the
-    top rather than squashing the rest."""
-    data = []
-    for k, part in enumerate(np.split(np.arange(len(steps)), np.flatnonzero(np.diff(steps) > 1) + 1)):
-        if len(part):
-            data.append(
-                _line(steps[part], critical[part], "2 / J''(θₜ), where J'' > 0", 0, markers=True,
-                      legendgroup="critical", showlegend=k == 0)
-            )  # fmt: skip
-    fig = _figure(data, title, 380)
+    fixed :math:`\\eta`; the ``concave`` steps (no limit there) shaded, and left as gaps in the line. ``x_max`` (the
+    run's steps) and ``y_range`` fix the axes, so a move of :math:`\\eta` moves the lines alone; without
+    ``y_range`` the axis spans :math:`\\eta` and ``reference`` (the rate at the minimum) with room around them, so
+    a rate near :math:`L'' \\to 0` leaves the top rather than squashing the rest."""
+    last = int(max(steps.max(initial=0), concave.max(initial=0)))
+    every = np.arange(last + 1)
+    line: list[float | None] = [None] * (last + 1)  # a gap at each concave step: one trace, whatever the run
+    for t, c in zip(steps, critical, strict=True):
+        line[int(t)] = float(c)
+    fig = _figure([{**_line(every, every, "2 / J''(θₜ), where J'' > 0", 0, markers=True), "y": line}], title, 380)
     _hline(fig, lr, f"η = {lr:.3g}", PALETTE[1])
     for t in concave:
         fig["layout"]["shapes"].append(
@@ -642,8 +677,8 @@ def local_curvature_plot(
             {"x": float(concave[0]), "y": 0.02, "xref": "x", "yref": "paper", "text": "J'' < 0: no limit",
              "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": FONT_SIZE - 4}}
         )  # fmt: skip
-    low, high = min(lr, reference) / 4, max(lr, reference) * 40
-    fig["layout"]["xaxis"] = {"title": {"text": "step t"}}
+    low, high = y_range if y_range is not None else (min(lr, reference) / 4, max(lr, reference) * 40)
+    fig["layout"]["xaxis"] = {"title": {"text": "step t"}, "range": [-0.5, (last if x_max is None else x_max) + 0.5]}
     fig["layout"]["yaxis"] = {
         "title": {"text": "rate (log scale)"}, "type": "log", "exponentformat": "power",
         "range": _log_range(low, high),
@@ -651,15 +686,29 @@ def local_curvature_plot(
     return fig
 
 
+def decades(values: np.ndarray) -> tuple[float, float]:
+    """A log axis's range for ``values`` (their finite, positive ones), out to whole decades: a slider that moves
+    the values within their decades leaves the axis as it is, so the figure moves in place."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return (0.1, 10.0)
+    return float(10 ** np.floor(np.log10(v.min()))), float(10 ** np.ceil(np.log10(v.max()) + 1e-12))
+
+
 # ------------------------------------------------------------------------------------------ schedules, tests
 
 
 def schedule_plot(
-    steps: np.ndarray, rates: dict[str, np.ndarray], title: str = "Learning rate ηₜ", log: bool = False
+    steps: np.ndarray,
+    rates: dict[str, np.ndarray],
+    title: str = "Learning rate ηₜ",
+    log: bool = False,
+    y_range: tuple[float, float] | None = None,
 ) -> Spec:
     """Each schedule's (or coordinate's) rate against the step, from zero or on a log axis (a value that is not
-    finite, or not positive on a log axis, is left out)."""
-    return against_step(steps, rates, title, "η", log=log)
+    finite, or not positive on a log axis, is left out); ``y_range`` fixes the axis (see :func:`against_step`)."""
+    return against_step(steps, rates, title, "η", log=log, y_range=y_range)
 
 
 def against_step(

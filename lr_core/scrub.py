@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
@@ -79,6 +79,27 @@ def moving_parts(specs: Sequence[Spec]) -> list[Spec]:
     return parts
 
 
+def pooled(parts: Sequence[Spec]) -> Spec:
+    """``parts`` with every trace's ``x`` and ``y`` replaced by its index in a pool of the distinct arrays:
+    ``{"pool": [...], "parts": [...]}``. Options share most arrays (the steps of a loss curve, the runs that leave
+    the plot at once), so each travels once. ``ui/plot.js`` looks them up."""
+    pool: list[Any] = []
+    index: dict[str, int] = {}
+
+    def ref(value: Any) -> int:
+        key = _text(value)
+        if key not in index:
+            index[key] = len(pool)
+            pool.append(value)
+        return index[key]
+
+    out = []
+    for part in parts:
+        data = [{k: (ref(v) if k in ("x", "y") else v) for k, v in trace.items()} for trace in part["data"]]
+        out.append({**part, "data": data})
+    return {"pool": pool, "parts": out}
+
+
 @dataclass(frozen=True)
 class Scrub:
     """A control scrubbed on a figure: its ``options``, and for each the figure's moving parts (``parts``, see
@@ -102,8 +123,9 @@ class Scrub:
 
     @cached_property
     def json(self) -> str:
-        """The parts as JSON, made once (a page sends them on every run of its section)."""
-        return _text(list(self.parts))
+        """The parts as JSON, their arrays pooled (:func:`pooled`), made once (a page sends them on every run of its
+        section)."""
+        return _text(pooled(self.parts))
 
 
 def scrub(options: Sequence[float], specs: Sequence[Spec], verdicts: Sequence[Verdict] = ()) -> Scrub:
@@ -113,14 +135,14 @@ def scrub(options: Sequence[float], specs: Sequence[Spec], verdicts: Sequence[Ve
 
 @dataclass(frozen=True)
 class Swept(Generic[S]):
-    """A section computed at every option of one control: its ``scenes``, its figures by key (``figures[key][i]``
-    drawn at ``options[i]``) and each figure's :class:`Scrub`. The page draws the option chosen; the browser scrubs
-    through the rest."""
+    """A section computed at every option of one control: its ``scenes`` (``scenes[i]`` at ``options[i]``), the
+    figures' :class:`Scrub` by key, and ``draw``, which draws a scene's figures by key (a fraction of a
+    millisecond: the page draws the option chosen afresh, rather than holding every option's spec)."""
 
     options: tuple[float, ...]
     scenes: tuple[S, ...]
-    figures: Mapping[str, tuple[Spec, ...]]
     scrubs: Mapping[str, Scrub]
+    draw: Callable[[S], Mapping[str, Spec]] = field(repr=False)
 
     def index(self, value: float) -> int:
         """The index of option ``value`` (``ValueError`` if it is not one: the page draws only options)."""
@@ -128,8 +150,8 @@ class Swept(Generic[S]):
 
     def at(self, value: float) -> tuple[S, Mapping[str, Spec]]:
         """The scene and the figures at option ``value``."""
-        i = self.index(value)
-        return self.scenes[i], {key: specs[i] for key, specs in self.figures.items()}
+        scene = self.scenes[self.index(value)]
+        return scene, self.draw(scene)
 
 
 def swept(
@@ -142,7 +164,6 @@ def swept(
     figures by key; ``verdict(scene)`` is the verdict of the run the first of them shows."""
     drawn = [figures(s) for s in scenes]
     keys = list(drawn[0])
-    by_key = {k: tuple(d[k] for d in drawn) for k in keys}
     verdicts = tuple(verdict(s) for s in scenes) if verdict else ()
-    scrubs = {k: scrub(options, by_key[k], verdicts if n == 0 else ()) for n, k in enumerate(keys)}
-    return Swept(tuple(float(o) for o in options), tuple(scenes), by_key, scrubs)
+    scrubs = {k: scrub(options, [d[k] for d in drawn], verdicts if n == 0 else ()) for n, k in enumerate(keys)}
+    return Swept(tuple(float(o) for o in options), tuple(scenes), scrubs, figures)

@@ -175,7 +175,7 @@ def race() -> None:
                 figures.schedule_plot(
                     np.arange(1, len(every) + 1), {"x": every[:, 0], "y": every[:, 1]},
                     title=f"{VARIANTS[inspected].label}'s effective step η/(√v̂ + ε) per coordinate, β₂ = {cfg.beta2:g}",
-                    log=True,
+                    log=True, y_range=figures.decades(every),
                 ),
                 "the effective step size of each coordinate at every step of the run, on a log axis: with β₂ near 1 "
                 "v̂ averages many squared gradients and the step changes slowly; with β₂ = 0.9 it follows the "

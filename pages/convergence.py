@@ -166,6 +166,8 @@ def local() -> None:
             lr_dw,
             local.critical_at_minimum,
             "Local critical rate along the run",
+            x_max=local.config.steps,
+            y_range=lesson.LOCAL_RATE_AXIS,
         ),
         "2 divided by the local curvature J'' at each step where J'' is positive, against your fixed η: where "
         "the points dip below η the step overshoots locally. Shaded steps have J'' < 0 (the hump between the "

@@ -101,15 +101,19 @@ def no_errors(at: AppTest) -> None:
 
 
 def all_finite(fig: dict) -> bool:
-    """No NaN or infinity in any drawn coordinate (frames included)."""
+    """No NaN or infinity in any drawn coordinate (frames included); a ``None`` in a list is a gap drawn on
+    purpose, not a number."""
     traces = list(fig["data"]) + [t for f in fig.get("frames", []) for t in f["data"]]
     for t in traces:
         for axis in ("x", "y", "z"):
             if axis in t and t[axis] is not None:
+                values = t[axis]
+                if isinstance(values, list):
+                    values = [v for v in values if v is not None]
                 values = (
-                    array(t[axis])
-                    if not isinstance(t[axis], list) or not t[axis] or not isinstance(t[axis][0], list)
-                    else np.asarray(t[axis], float)
+                    array(values)
+                    if not isinstance(values, list) or not values or not isinstance(values[0], list)
+                    else np.asarray(values, float)
                 )
                 if not np.all(np.isfinite(values)):
                     return False

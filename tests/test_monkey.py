@@ -4,9 +4,11 @@ any figure (axes included), and no "nan" shown in the text."""
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
+from dataclasses import dataclass
 
 import pytest
 
@@ -34,7 +36,27 @@ def _widgets(at) -> list:
         if not b.disabled and not str(b.key).startswith("quiz.") and not str(b.key).endswith(".render")
     ]  # rendering a movie: tests/test_export.py
     found += [e for e in at.expander if _expander_key(e)]  # a section drawn only when open: open or close it
+    found += _scrubs(at)
     return found
+
+
+@dataclass
+class Scrub:
+    """A control scrubbed on a figure (η): a drag ends on one of its options (what ``ui.Scrubbed.chosen`` sets)."""
+
+    root: object
+    key: str
+    values: list[float]
+    label: str
+
+
+def _scrubs(at) -> list[Scrub]:
+    out = []
+    for chart in at.get("bidi_component"):
+        scrub = (json.loads(chart.proto.json).get("scrub") or {}) if chart.proto.component_name == "lrlab_plot" else {}
+        if scrub.get("control"):
+            out.append(Scrub(at, scrub["group"], scrub["control"]["values"], scrub["control"]["label"]))
+    return out
 
 
 def _expander_key(e) -> str | None:
@@ -74,6 +96,8 @@ def _change(w, rng: random.Random) -> None:
         w.input(rng.choice(TEXTS))
     elif kind == "Button":
         w.click()
+    elif kind == "Scrub":
+        w.root.session_state[w.key] = rng.choice([w.values[0], w.values[-1], rng.choice(w.values)])
     elif kind == "Expander":  # what a click on its header does
         key = _expander_key(w)
         w.root.session_state[key] = not bool(w.root.session_state[key]) if key in w.root.session_state else True

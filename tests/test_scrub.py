@@ -70,12 +70,14 @@ def test_every_option_of_a_scrub_draws_what_a_fresh_draw_at_that_option_draws(se
     trace for trace and number for number (the typed arrays' bytes are compared through their text)."""
     make, lrs, kw = SECTIONS[section]
     swept = make(lrs, **kw)
-    for key, specs in swept.figures.items():
+    drawn = [swept.at(lr)[1] for lr in lrs]
+    for key in swept.scrubs:
+        specs = [d[key] for d in drawn]
         parts = swept.scrubs[key].parts
         assert len(parts) == len(lrs)
         for i in range(len(lrs)):
             assert plain(parts_draw(specs[0], parts[i])) == plain(specs[i]), (key, lrs[i])
-    assert len(swept.scrubs[next(iter(swept.figures))].verdicts) == len(lrs)
+    assert len(swept.scrubs[next(iter(swept.scrubs))].verdicts) == len(lrs)
 
 
 @pytest.mark.parametrize("section", list(SECTIONS))
@@ -116,7 +118,7 @@ def test_the_one_dimensional_error_axis_holds_every_option_and_the_closed_form()
         assert np.allclose(s.measured[inside], closed[inside], rtol=1e-12, atol=1e-300)
         assert hi >= s.predicted.max() and lo <= convergence.ERROR_FLOOR
     swept = convergence.swept_1d(convergence.Stability1DConfig(curvature=4.0), lrs)
-    ranges = {tuple(spec["layout"]["yaxis"]["range"]) for spec in swept.figures["error_fig"]}
+    ranges = {tuple(swept.at(lr)[1]["error_fig"]["layout"]["yaxis"]["range"]) for lr in lrs}
     assert len(ranges) == 1
 
 
@@ -132,7 +134,7 @@ def test_only_what_differs_travels():
     """The parabola, the minimum and (at step 0) the tangent are the same at every rate: they are not in the
     parts; the paths are."""
     swept = SECTIONS["update rule"][0](options(update_rule.CONTROLS, "lr"))
-    spec = swept.figures["update_rule_fig"][0]
+    spec = swept.at(swept.options[0])[1]["update_rule_fig"]
     moving = {spec["data"][t]["name"] for t in swept.scrubs["update_rule_fig"].parts[0]["traces"]}
     assert moving == {"your η"}
     assert "annotations" in swept.scrubs["update_rule_fig"].parts[0], "the step arrow moves"
@@ -155,8 +157,21 @@ def test_a_scrubbed_figure_sends_at_most_300_kb(section, kw):
     values = {"convergence 1-D": {"L": kw.get("curvature", 2.0)}, "convergence 2-D": {"lmin": 0.1, "lmax": 20.0}}
     swept = make(options(controls, key, **values.get(section, {})), **kw)
     for name, sc in swept.scrubs.items():
-        size = len(sc.json) + len(scrub._text(swept.figures[name][0]))
+        size = len(sc.json) + len(scrub._text(swept.at(swept.options[0])[1][name]))
         assert size <= 300_000, (name, size)
+
+
+def test_the_pool_sends_each_array_once_and_gives_every_part_back():
+    swept = SECTIONS["convergence 1-D"][0](options(convergence.CONTROLS, "lr1"))
+    parts = swept.scrubs["error_fig"].parts
+    sent = json.loads(swept.scrubs["error_fig"].json)
+    back = [
+        {**p, "data": [{**t, "x": sent["pool"][t["x"]], "y": sent["pool"][t["y"]]} for t in p["data"]]}
+        for p in sent["parts"]
+    ]
+    assert back == json.loads(scrub._text(list(parts)))
+    arrays = [t[k] for p in parts for t in p["data"] for k in ("x", "y")]
+    assert len(sent["pool"]) == len({scrub._text(a) for a in arrays}) < len(arrays)
 
 
 def test_a_value_from_the_browser_counts_only_if_it_is_an_option():
@@ -181,7 +196,7 @@ def test_any_parabola_can_be_scrubbed_and_each_option_is_its_own_run(a, start, s
     swept = update_rule.swept(cfg, lrs)  # raises if any option changed an axis
     for i in (0, len(lrs) // 2, len(lrs) - 1):
         scene = swept.scenes[i]
-        path = next(tr for tr in swept.figures["update_rule_fig"][i]["data"] if tr["name"] == "your η")
+        path = next(tr for tr in swept.at(lrs[i])[1]["update_rule_fig"]["data"] if tr["name"] == "your η")
         alone = update_rule.update_rule(replace(cfg, lr=lrs[i]))
         assert np.array_equal(array(path["x"]), alone.traj.params[: int(alone.traj.last_index) + 1, 0].astype("f4"))
         assert scene.label == analysis.classify(alone.traj)

@@ -321,8 +321,10 @@ class Scrubbed:
         out = {"group": self.group, "value": value, "index": self.scrub.options.index(value),
                "parts": self.scrub.json, "control": None}  # fmt: skip
         if self.control:
+            c = self.scene.controls[self.key]
             out["control"] = {
-                "label": self.scene.controls[self.key].label,
+                "label": c.label,
+                "short": c.short,
                 "values": list(self.scrub.options),
                 "texts": [f"{v:.3g}" for v in self.scrub.options],
                 "verdicts": [f"{VERDICT_ICONS[v.label]} This run {v.sentence}" for v in self.scrub.verdicts],
@@ -388,15 +390,20 @@ STYLE = """<style>
 [data-testid="stMultiSelectTagsContainer"] [data-tag] { background-color: #0072B2 !important; }
 /* Play, Pause and the animation's step slider take keyboard focus (ui/plot.js): show where it is. */
 .js-plotly-plot [tabindex="0"]:focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
-/* A control scrubbed on a figure (ui/plot.js): Streamlit's slider, in the figure's component. */
-.lrlab-scrub { margin: 0 0 0.25rem; font-size: 1rem; }
-.lrlab-scrub-head { display: flex; justify-content: space-between; gap: 1rem; }
-.lrlab-scrub output { font-weight: 600; font-variant-numeric: tabular-nums; }
-.lrlab-scrub input[type="range"] { display: block; width: 100%; height: 1.75rem; margin: 0.2rem 0 0; cursor: pointer; }
+/* A control scrubbed on a figure (ui/plot.js): Streamlit's slider in one row, in the figure's component; on a
+   projector the symbol stands for the label (the input keeps the full name) and the verdict joins the row. */
+.lrlab-scrub { display: grid; grid-template-columns: auto auto minmax(8rem, 1fr) auto auto; align-items: center;
+               column-gap: 0.6rem; margin: 0 0 0.25rem; font-size: 1rem; }
+.lrlab-scrub output { font-weight: 600; font-variant-numeric: tabular-nums; min-width: 3.5em; }
+.lrlab-scrub input[type="range"] { width: 100%; height: 1.75rem; margin: 0; cursor: pointer; }
 .lrlab-scrub input[type="range"]:focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
-.lrlab-scrub-ends { display: flex; justify-content: space-between; font-size: 0.875rem; }
-.lrlab-scrub-verdict { margin: 0.25rem 0 0; font-weight: 600; }
-.lrlab-scrub-big { font-size: 1.375rem; }
+.lrlab-scrub-end { font-size: 0.875rem; font-variant-numeric: tabular-nums; }
+.lrlab-scrub-verdict { grid-column: 1 / -1; margin: 0.1rem 0 0; font-weight: 600; }
+.lrlab-scrub-short { display: none; }
+.lrlab-scrub-big { font-size: 1.375rem; grid-template-columns: auto auto minmax(8rem, 1fr) auto auto auto; }
+.lrlab-scrub-big .lrlab-scrub-long { display: none; }
+.lrlab-scrub-big .lrlab-scrub-short { display: inline; }
+.lrlab-scrub-big .lrlab-scrub-verdict { grid-column: auto; margin: 0; }
 .lrlab-scrub-big input[type="range"] { height: 2.5rem; }
 </style>"""
 

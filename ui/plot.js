@@ -227,8 +227,10 @@ function scrubTo(view, i) {
   view.scrubbing = true;
   view.queue = view.queue.then(async () => {
     while (view.wanted !== null) {
-      const part = view.scrub.parts[view.wanted];
+      const { pool, parts } = view.scrub.parts;
+      const stored = parts[view.wanted];
       view.wanted = null;
+      const part = { ...stored, data: stored.data.map((t) => ({ ...t, x: pool[t.x], y: pool[t.y] })) };
       const names = view.graph.data.map((t) => t.name);
       part.traces.forEach((t, k) => (names[t] = part.data[k].name === undefined ? names[t] : part.data[k].name));
       const layout = {};
@@ -250,10 +252,11 @@ function scrubControl(view, scrub, ink) {
     box = view.control = document.createElement("div");
     box.className = "lrlab-scrub";
     const id = `lrlab-scrub-${Math.random().toString(36).slice(2)}`;
+    // one row: the label, the range between its ends, the value; the verdict under it (beside it on a projector)
     box.innerHTML =
-      `<div class="lrlab-scrub-head"><label for="${id}"></label><output for="${id}"></output></div>` +
-      `<input type="range" id="${id}" min="0" step="1">` +
-      `<div class="lrlab-scrub-ends"><span></span><span></span></div>` +
+      `<label for="${id}"><span class="lrlab-scrub-long"></span><span class="lrlab-scrub-short"></span></label>` +
+      `<span class="lrlab-scrub-end"></span><input type="range" id="${id}" min="0" step="1">` +
+      `<span class="lrlab-scrub-end"></span><output for="${id}"></output>` +
       `<p class="lrlab-scrub-verdict" aria-live="polite"></p>`;
     view.graph.before(box);
     const input = box.querySelector("input");
@@ -285,9 +288,11 @@ function scrubControl(view, scrub, ink) {
   const light = (ink.match(/\d+/g) || [0]).slice(0, 3).reduce((a, b) => a + Number(b), 0) > 384; // light ink: dark theme
   box.style.accentColor = light ? "#56B4E9" : "#0072B2"; // the themes' primary colours
   const input = box.querySelector("input");
-  box.querySelector("label").textContent = control.label;
+  box.querySelector(".lrlab-scrub-long").textContent = control.label;
+  box.querySelector(".lrlab-scrub-short").textContent = control.short || control.label;
+  input.setAttribute("aria-label", control.label); // the full name, also where the label shows only the symbol
   input.max = String(control.values.length - 1);
-  const ends = box.querySelectorAll(".lrlab-scrub-ends span");
+  const ends = box.querySelectorAll(".lrlab-scrub-end");
   ends[0].textContent = control.texts[0];
   ends[1].textContent = control.texts[control.texts.length - 1];
   input.value = String(scrub.index);

@@ -45,14 +45,14 @@ def _bowl_marks(values) -> tuple[float, ...]:
 
 ONE_D = (
     Number(key="L", label="curvature L = J''(θ)", default=2.0, lo=0.2, hi=10.0, step=0.1, field="curvature"),
-    Number(key="lr1", label="learning rate η in 1-D", default=0.3, lo=1e-3, hi=15.0, scale="log", field="lr",
+    Number(key="lr1", label="learning rate η in 1-D", short="η", default=0.3, lo=1e-3, hi=15.0, scale="log", field="lr",
            upper=lambda v: 3 / v["L"], marks=lambda v: (1 / v["L"], 2 / v["L"])),
 )  # fmt: skip
 TWO_D = (
     Number(key="lmin", label="eigenvalue λ₁", default=1.0, lo=0.1, hi=20.0, step=0.1, field="lam_min"),
     Number(key="lmax", label="eigenvalue λ₂", default=10.0, lo=0.1, hi=20.0, step=0.1, field="lam_max"),
     Number(key="angle", label="rotation of the axes (°)", default=0.0, lo=-90.0, hi=90.0, step=5.0),
-    Number(key="lr", label="learning rate η on the bowl", default=0.1, lo=1e-4, hi=25.0, scale="log",
+    Number(key="lr", label="learning rate η on the bowl", short="η", default=0.1, lo=1e-4, hi=25.0, scale="log",
            upper=lambda v: 1.25 * bowl_rates(v["lmin"], v["lmax"])[0], marks=_bowl_marks),
     Number(key="steps", label="steps", default=60, lo=5, hi=300, integer=True),
 )  # fmt: skip
@@ -62,6 +62,9 @@ LOCAL = (
     Number(key="start_dw", label="start θ₀", default=1.8, lo=-2.0, hi=2.0, step=0.05, field="start"),
 )  # fmt: skip
 CONTROLS = ONE_D + TWO_D + LOCAL
+LOCAL_RATE_AXIS = (LOCAL[0].lo / 4, LOCAL[0].hi * 40)
+"""The local-critical-rate plot's axis: room below the smallest η the slider offers and far above the largest, the
+same for every η, so a move of η moves the lines in place."""
 """Every setting of the lesson, declared once, by section: each section fills its own config."""
 
 

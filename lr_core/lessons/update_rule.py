@@ -56,6 +56,7 @@ STEP = (
     Number(
         key="lr",
         label="learning rate η (log scale)",
+        short="η",
         default=0.3,
         lo=1e-4,
         hi=15.0,
@@ -148,6 +149,8 @@ class UpdateRuleScene:
     tangent: tuple[np.ndarray, np.ndarray] | None
     course: Trajectory | None = None
     course_labels: list[Verdict] = field(default_factory=list)
+    gap_range: tuple[float, float] = (1e-12, 1e6)
+    """The loss-by-step panel's axis, J(θₜ) − J*: twelve decades below the start's and six above."""
 
     @property
     def curvature(self) -> float:
@@ -202,6 +205,8 @@ def update_rule_sweep(cfg: UpdateRuleConfig, lrs: Sequence[float]) -> tuple[Upda
     losses = surface.value(theta[:, None])
     top, bottom = float(losses.max()), float(losses.min())
     y_range = (bottom - 0.05 * (top - bottom), top + 0.05 * (top - bottom))
+    gap = max(float(surface.value(np.array([cfg.start]))) - float(surface.value(surface.minima).min()), 1e-6)
+    gap_range = (gap * 1e-12, gap * 1e6)  # the loss-by-step axis: the same for every rate, from where it starts
 
     course = None
     course_labels: list[Verdict] = []
@@ -222,7 +227,7 @@ def update_rule_sweep(cfg: UpdateRuleConfig, lrs: Sequence[float]) -> tuple[Upda
             tangent = (xs, selected.loss + g * (xs - th))
         return UpdateRuleScene(
             replace(cfg, lr=lr), surface, traj, verdicts[i], x_range, y_range, (theta, losses),
-            analysis.critical_lr(2 * cfg.curvature), selected, tangent, course, course_labels,
+            analysis.critical_lr(2 * cfg.curvature), selected, tangent, course, course_labels, gap_range,
         )  # fmt: skip
 
     return tuple(at(i, float(lr)) for i, lr in enumerate(lrs))
@@ -246,7 +251,7 @@ def figure(scene: UpdateRuleScene) -> Spec:
         x_range=scene.x_range,
         y_range=scene.y_range,
         loss="J",
-        loss_by_step=True,
+        loss_by_step=scene.gap_range,
     )
 
 

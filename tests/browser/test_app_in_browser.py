@@ -155,15 +155,16 @@ SHOWN = """() => {
 
 
 def test_a_slider_move_moves_the_paths_without_a_redraw_and_shows_what_a_fresh_draw_shows(page, server):
-    """ui/plot.js's fast path: a move of the start animates the path in place; the chart then holds exactly what a
-    full draw of the same link holds (paths, legend, the step arrow, the animation frames)."""
+    """ui/plot.js's fast path: a move of the step to explain animates the step arrow and the tangent in place; the
+    chart then holds exactly what a full draw of the same link holds (paths, legend, the step arrow, the animation
+    frames)."""
     open_lesson(page, server, "update-rule")
-    thumb = page.locator("[data-testid='stSlider'] input[type='range'][aria-label='start θ₀']")
+    thumb = page.locator("[data-testid='stSlider'] input[type='range'][aria-label='show the update of step t']")
     before = page.evaluate("() => ({...window.__lrlabPlotStats})")
     shown_before = page.evaluate(SHOWN)
     thumb.focus()
     thumb.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('start=')", timeout=10_000)
+    page.wait_for_function("() => location.search.includes('t=')", timeout=10_000)
     wait_idle(page)
     page.wait_for_timeout(500)
     after = page.evaluate("() => ({...window.__lrlabPlotStats})")

@@ -10,12 +10,13 @@ from tests.browser.conftest import open_lesson, wait_idle
 # the moving paths of the first animated figure on the page, as plotly.js has them decoded
 PATHS = """() => {
     const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.sliders);
-    return gd._fullData.filter(t => t.mode === 'lines+markers').map(t => Array.from(t.x));
+    return gd._fullData.filter(t => t.mode === 'lines+markers' && t.xaxis === 'x').map(t => Array.from(t.x));
 }"""
 FOCUSED = """() => {
     const e = document.activeElement;
     const implicit = e.type === 'range' ? 'slider' : e.tagName === 'BUTTON' ? 'button' : e.tagName.toLowerCase();
-    return {role: e.getAttribute('role') || implicit, label: e.getAttribute('aria-label') || '',
+    const named = e.getAttribute('aria-label') || (e.labels && e.labels[0] ? e.labels[0].textContent : '');
+    return {role: e.getAttribute('role') || implicit, label: named || '',
             now: e.getAttribute('aria-valuenow'), cls: String(e.className.baseVal ?? e.className)};
 }"""
 

@@ -44,6 +44,6 @@ def test_the_local_critical_rate_exists_only_where_the_curvature_is_positive():
     assert np.array_equal(scene.concave, np.flatnonzero(12 * theta**2 - 4 <= 0)) and len(scene.concave) > 0
     assert np.allclose(scene.local_critical, 2 / (12 * theta[scene.convex] ** 2 - 4))
     fig = figures.local_curvature_plot(scene.convex, scene.local_critical, scene.concave, 0.05, 0.25, "t")
-    drawn = {round(float(x)) for t in fig["data"] for x in array(t["x"])}
-    assert drawn == set(scene.convex.tolist()), "no point at a concave step"
+    drawn = {round(float(x)) for t in fig["data"] for x, y in zip(array(t["x"]), t["y"], strict=True) if y is not None}
+    assert drawn == set(scene.convex.tolist()), "no point at a concave step: a gap"
     assert sum(s["type"] == "rect" for s in fig["layout"]["shapes"]) == len(scene.concave)
