@@ -61,7 +61,7 @@ OBSERVE = """() => {
 
 OBSERVE_FIGURE = """(label) => {
     const input = [...document.querySelectorAll('.lrlab-scrub input')].find(
-        (i) => i.labels[0] && i.labels[0].textContent === label);
+        (i) => i.getAttribute('aria-label') === label);
     const root = input.closest('.lrlab-scrub').parentElement;  // the figure's component: control and chart
     window.__figLast = null;
     window.__figDown = null;
