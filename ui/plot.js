@@ -205,7 +205,12 @@ const STILL = { frame: { duration: 0, redraw: false }, transition: { duration: 0
 
 // Move traces (and annotations and shapes, where given) without a redraw: the fast path, and a scrub's step.
 async function moveParts(gd, traces, data, layout) {
-  await window.Plotly.animate(gd, { data: data.map((t) => ({ x: t.x, y: t.y })), traces, layout }, STILL);
+  gd.__lrlabMoving = true; // our own animation, not a Play (holdStalePlay)
+  try {
+    await window.Plotly.animate(gd, { data: data.map((t) => ({ x: t.x, y: t.y })), traces, layout }, STILL);
+  } finally {
+    gd.__lrlabMoving = false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- scrubbing
@@ -225,21 +230,37 @@ function scrubTo(view, i) {
   view.wanted = i;
   if (view.scrubbing) return;
   view.scrubbing = true;
-  view.queue = view.queue.then(async () => {
-    while (view.wanted !== null) {
-      const { pool, parts } = view.scrub.parts;
-      const stored = parts[view.wanted];
-      view.wanted = null;
-      const part = { ...stored, data: stored.data.map((t) => ({ ...t, x: pool[t.x], y: pool[t.y] })) };
-      const names = view.graph.data.map((t) => t.name);
-      part.traces.forEach((t, k) => (names[t] = part.data[k].name === undefined ? names[t] : part.data[k].name));
-      const layout = {};
-      for (const key of ["annotations", "shapes"]) if (part[key]) layout[key] = part[key];
-      relabel(view.graph, names);
-      await moveParts(view.graph, part.traces, part.data, layout);
-      stats.scrub += 1;
-    }
-    view.scrubbing = false;
+  view.queue = view.queue
+    .then(async () => {
+      while (view.wanted !== null) {
+        const { pool, parts } = view.scrub.parts;
+        const shown = view.wanted;
+        const stored = parts[shown];
+        view.wanted = null;
+        const part = { ...stored, data: stored.data.map((t) => ({ ...t, x: pool[t.x], y: pool[t.y] })) };
+        const names = view.graph.data.map((t) => t.name);
+        part.traces.forEach((t, k) => (names[t] = part.data[k].name === undefined ? names[t] : part.data[k].name));
+        const layout = {};
+        for (const key of ["annotations", "shapes"]) if (part[key]) layout[key] = part[key];
+        relabel(view.graph, names);
+        await moveParts(view.graph, part.traces, part.data, layout).catch(() => {}); // a newer animation (Play)
+        view.stale = shown !== view.specIndex; // the animation's frames are still the server's option's
+        stats.scrub += 1;
+      }
+    })
+    .finally(() => (view.scrubbing = false));
+}
+
+// Play pressed while a scrubbed figure shows another option than its frames (the drag has not reached the server,
+// or its redraw not come back): the frames would play the previous rate's run. Hold it back, tell the server now,
+// and play when the figure of this option arrives.
+function holdStalePlay(view) {
+  view.graph.on("plotly_animating", () => {
+    if (!view.stale || view.graph.__lrlabMoving) return;
+    view.playOnArrival = true;
+    pause(view.graph);
+    const g = view.group && groups.get(view.group);
+    if (g && g.flush) g.flush();
   });
 }
 
@@ -270,11 +291,16 @@ function scrubControl(view, scrub, ink) {
       group(view.scrubState.group).pending = { value, time: performance.now() };
       view.setTriggerValue("scrub", value);
     };
+    group(scrub.group).flush = () => timer && send(); // a value still waiting for the key pause
     input.addEventListener("keydown", () => (keyed = performance.now()));
     input.addEventListener("input", () => {
       const i = Number(input.value);
       show(box, view.scrubState.control, i);
-      for (const v of group(view.scrubState.group).views) if (v.scrub) scrubTo(v, i);
+      const { views } = group(view.scrubState.group);
+      for (const v of views) {
+        if (!v.graph.isConnected) views.delete(v); // a figure of a page left since: it follows no more
+        else if (v.scrub) scrubTo(v, i);
+      }
     });
     input.addEventListener("change", () => {
       if (performance.now() - keyed < 200) {
@@ -378,6 +404,7 @@ export default function (component) {
         if (first) gd.replaceChildren(); // an earlier error's message
         await Plotly.react(gd, { data: spec.data, layout: spec.layout, frames: spec.frames, config: CONFIG });
         if (first) {
+          holdStalePlay(view);
           gd.on("plotly_click", (event) => {
             const point = event.points && event.points[0];
             if (point && view.clickable) view.setTriggerValue("click", { x: point.x, y: point.y });
@@ -388,6 +415,14 @@ export default function (component) {
         stats.full += 1;
       }
       view.skeleton = shape;
+      if (scrub) {
+        view.specIndex = scrub.index; // what the frames now show
+        view.stale = false;
+        if (view.playOnArrival) {
+          view.playOnArrival = false;
+          play(gd);
+        }
+      }
       if (view.fill) {
         setTimeout(() => refit(view), 300);
         if (!view.resizes) {

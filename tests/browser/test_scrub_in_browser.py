@@ -125,6 +125,64 @@ def test_arrow_keys_step_eta_and_the_figures_of_its_section_follow(tab, server):
     assert len(tab.sent) - sent == 1
     metrics = tab.locator("[data-testid='stMetric']").all_inner_texts()
     assert any("your r(η)" in m for m in metrics)
-    assert [tab.evaluate(DRAWN, i) for i in (bowl, tolerance)] == during
-    assert fresh_draw(tab, [bowl, tolerance]) == during
+    assert [tab.evaluate(DRAWN, i) for i in (bowl, tolerance)] == during, "the server's draw is the one the keys drew"
+    assert tab.errors == []
+
+
+def test_a_drag_during_play_interrupts_it_and_the_figure_keeps_following(tab, server):
+    """Play, then η stepped at once: the newer draw interrupts the animation (plotly.js rejects the older one), and
+    the figure keeps following every later step, with no error."""
+    open_lesson(tab, server, "update-rule")
+    tab.wait_for_timeout(500)
+    control = tab.get_by_role("slider", name="learning rate")
+    before = tab.evaluate("() => window.__lrlabPlotStats.scrub")
+    tab.get_by_role("button", name="Play").click()
+    control.focus()
+    for _ in range(3):
+        control.press("ArrowLeft")
+        tab.wait_for_timeout(60)
+    tab.wait_for_timeout(300)
+    for _ in range(2):
+        control.press("ArrowLeft")
+        tab.wait_for_timeout(120)
+    assert tab.evaluate("() => window.__lrlabPlotStats.scrub") - before >= 4, "every step after Play was drawn"
+    shown = tab.locator(".lrlab-scrub output").inner_text()
+    tab.wait_for_function("(v) => new URLSearchParams(location.search).get('lr') === v", arg=shown, timeout=10_000)
+    wait_idle(tab)
+    assert "could not be drawn" not in tab.locator("[data-testid='stMain']").inner_text()
+    assert tab.errors == []
+
+
+BOLD = """(i) => {
+    const gd = [...document.querySelectorAll('.js-plotly-plot')][i];
+    return gd._fullData.filter(t => t.name === 'your η' && t.mode === 'lines+markers' && t.xaxis === 'x')
+        .map(t => Array.from(t.x))[0];
+}"""
+
+
+def test_play_right_after_a_drag_plays_the_new_rate_not_the_old_frames(tab, server):
+    """Play pressed before the drag's value has reached the server (within the key pause) would play the frames of
+    the previous rate until the server's redraw stopped it: it is held back, the value sent at once, and the new
+    rate's run plays when it arrives. Every path drawn meanwhile is a part of the new rate's run, never of the old
+    one, and the run plays through."""
+    open_lesson(tab, server, "update-rule")
+    tab.wait_for_timeout(500)
+    fig = figure_index(tab, "parabola")
+    old = tab.evaluate(BOLD, fig)
+    control = tab.get_by_role("slider", name="learning rate")
+    control.focus()
+    for _ in range(6):
+        control.press("ArrowLeft")
+    shown = tab.locator(".lrlab-scrub output").inner_text()
+    new = tab.evaluate(BOLD, fig)
+    assert new != old
+    tab.get_by_role("button", name="Play").click()  # at once: the value has not been sent yet
+    seen = []
+    for _ in range(25):
+        seen.append(tab.evaluate(BOLD, fig))
+        tab.wait_for_timeout(80)
+    tab.wait_for_function("(v) => new URLSearchParams(location.search).get('lr') === v", arg=shown, timeout=10_000)
+    for path in seen:
+        assert path == new[len(new) - len(path) :] or path == new[: len(path)], "a part of the new rate's run"
+    assert any(1 < len(p) < len(new) for p in seen), "and the new rate's run played (not stopped by the redraw)"
     assert tab.errors == []
