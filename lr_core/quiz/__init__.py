@@ -24,12 +24,14 @@ problem.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -314,15 +316,23 @@ def run_scene(scene: Mapping[str, Any]) -> SceneRun:
 
 def predict_answer(q: Question) -> int:
     """The index of the right choice, from a fresh run of the scene: the run's label, or the racer that ends
-    with the lowest loss."""
-    result = run_scene(q.scene)
-    if q.scene.get("racers"):
+    with the lowest loss. A scene is run once per process (the runs are seeded, so a second run gives the same
+    answer): a bank, or an instructor's file beside it, is loaded again without training its networks again."""
+    return _predicted(json.dumps(q.scene, sort_keys=True, default=str), tuple(q.outcomes), q.source, q.id)
+
+
+@lru_cache(maxsize=512)
+def _predicted(scene_text: str, outcomes: tuple[str, ...], source: str, qid: str) -> int:
+    """:func:`predict_answer` of the question ``qid`` of ``source`` with this scene (as JSON) and these outcomes."""
+    scene = json.loads(scene_text)
+    result = run_scene(scene)
+    if scene.get("racers"):
         return int(np.argmin(result.gaps))
     verdict = result.labels[0]
-    true = [i for i, key in enumerate(q.outcomes) if analysis.OUTCOMES[key][1](verdict)]
+    true = [i for i, key in enumerate(outcomes) if analysis.OUTCOMES[key][1](verdict)]
     if len(true) != 1:
         raise QuizBankError(
-            f"{q.source}: question {q.id!r}: {len(true)} of its outcomes are true of the run "
+            f"{source}: question {qid!r}: {len(true)} of its outcomes are true of the run "
             f"({verdict.label}: {verdict.reason}); exactly one must be"
         )
     return true[0]
