@@ -26,7 +26,7 @@ from streamlit.runtime.scriptrunner import script_cache, script_runner  # noqa: 
 from streamlit.testing.v1 import app_test  # noqa: E402
 
 from benchmarks import report  # noqa: E402
-from tests.apptest_helpers import open_page  # noqa: E402
+from tests.apptest_helpers import open_page, scrub_to  # noqa: E402
 
 SCRIPT_RUNS: list[float] = []
 _exec = script_runner.exec_func_with_error_handling
@@ -65,12 +65,11 @@ def measure(page: str, moves: int) -> tuple[list[float], list[int], float]:
     sizes = [len(c.proto.json) for c in at.get("bidi_component")]  # a figure, and a scrub's parts
     times = []
     for i in range(moves):
-        if kind == "scrub":
-            at.session_state[key] = values[(i + 1) % 2]
-        else:
-            getattr(at, kind)(key=key).set_value(values[(i + 1) % 2])
         SCRIPT_RUNS.clear()
-        at.run()
+        if kind == "scrub":  # a drag of η ends
+            scrub_to(at, key, values[(i + 1) % 2])
+        else:
+            getattr(at, kind)(key=key).set_value(values[(i + 1) % 2]).run()
         assert not at.exception, at.exception
         times.append(sum(SCRIPT_RUNS))  # a move that triggers st.rerun costs both runs
     return times, sizes, first

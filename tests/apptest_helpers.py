@@ -41,11 +41,19 @@ def charts(at: AppTest) -> list[tuple[str, str]]:
     ]
 
 
+def scrubs(at: AppTest) -> dict[str, dict]:
+    """What the page sent for each control scrubbed on a figure (``ui.Scrubbed.data``), by the figure's element
+    key, with its parts read."""
+    out = {}
+    for chart in at.get("bidi_component"):
+        if chart.proto.component_name == "lrlab_plot" and (data := json.loads(chart.proto.json).get("scrub")):
+            out[chart.proto.id.split("-")[-1]] = {**data, "parts": json.loads(data["parts"])}
+    return out
+
+
 def scrub_data(at: AppTest, key: str) -> dict:
-    """What the page sent for the control scrubbed on figure ``key`` (``ui.Scrubbed.data``), with its parts read."""
-    chart = next(c for c in at.get("bidi_component") if c.proto.id.split("-")[-1] == key)
-    data = json.loads(chart.proto.json)["scrub"]
-    return {**data, "parts": json.loads(data["parts"])}
+    """What the page sent for the control scrubbed on figure ``key`` (see :func:`scrubs`)."""
+    return scrubs(at)[key]
 
 
 def scrub_to(at: AppTest, key: str, value: float) -> AppTest:

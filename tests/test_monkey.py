@@ -4,7 +4,6 @@ any figure (axes included), and no "nan" shown in the text."""
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import re
@@ -13,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from lr_core.lessons import LESSONS
-from tests.apptest_helpers import all_finite, figure_list, open_page
+from tests.apptest_helpers import all_finite, figure_list, open_page, scrubs
 
 CHANGES = 300
 """Random widget changes per lesson page."""
@@ -51,12 +50,12 @@ class Scrub:
 
 
 def _scrubs(at) -> list[Scrub]:
-    out = []
-    for chart in at.get("bidi_component"):
-        scrub = (json.loads(chart.proto.json).get("scrub") or {}) if chart.proto.component_name == "lrlab_plot" else {}
-        if scrub.get("control"):
-            out.append(Scrub(at, scrub["group"], scrub["control"]["values"], scrub["control"]["label"]))
-    return out
+    """The controls the page's figures draw (a figure that follows another's control has none)."""
+    return [
+        Scrub(at, data["group"], data["control"]["values"], data["control"]["label"])
+        for data in scrubs(at).values()
+        if data["control"]
+    ]
 
 
 def _expander_key(e) -> str | None:

@@ -274,13 +274,13 @@ def _log_options(scene: Scene, c: Number, host: Any) -> list[float]:
 
 
 def _number(scene: Scene, c: Number, host: Any, wkey: str) -> float | int:
-    values = scene.values if (c.upper or c.marks) else {}  # only a range that depends on others reads them
     if c.scale == "log":
         options = _log_options(scene, c, host)
         return host.select_slider(
             c.label, options=options, key=wkey, format_func=lambda v: f"{v:.3g}", help=c.help or None
         )
     cast = int if c.integer else float
+    values = scene.values if c.upper else {}  # only a range that depends on others reads them
     lo, top = cast(c.lo), cast(c.top(values))
     _fit(scene, c, host, wkey, top, None)
     if top <= lo:  # a range of one value (the step to show, in a run of one step): nothing to slide

@@ -175,7 +175,7 @@ function play(gd) {
 
 function pause(gd) {
   gd.__lrlabPlaying = false;
-  window.Plotly.animate(gd, [null], { frame: { duration: 0, redraw: false }, mode: "immediate" }).catch(() => {});
+  window.Plotly.animate(gd, [null], STILL).catch(() => {});
 }
 
 // Space in a lecture: play the page's first animated figure, or pause it if it is playing.
@@ -334,7 +334,7 @@ function show(box, control, i) {
 
 // Whether data for this group at ``value`` is older than what the student has moved to (a draw of an earlier
 // value, arriving after the student moved on): such a draw is skipped.
-function stale(scrub) {
+function outdated(scrub) {
   const pending = group(scrub.group).pending;
   if (!pending) return false;
   if (pending.value === scrub.value || performance.now() - pending.time > CONFIRM_WAIT) {
@@ -358,7 +358,7 @@ export default function (component) {
   view.setTriggerValue = setTriggerValue;
   view.clickable = Boolean(data.clickable);
   const scrub = data.scrub;
-  if (scrub && stale(scrub)) return; // the student has moved on since: the draw of their latest value follows
+  if (scrub && outdated(scrub)) return; // the student has moved on since: the draw of their latest value follows
   view.graph.setAttribute("aria-label", data.alt || "");
   const ink = getComputedStyle(parentElement).color;
   const key = ink + data.spec + (data.autoplay || "");

@@ -62,10 +62,10 @@ LOCAL = (
     Number(key="start_dw", label="start θ₀", default=1.8, lo=-2.0, hi=2.0, step=0.05, field="start"),
 )  # fmt: skip
 CONTROLS = ONE_D + TWO_D + LOCAL
+"""Every setting of the lesson, declared once, by section: each section fills its own config."""
 LOCAL_RATE_AXIS = (LOCAL[0].lo / 4, LOCAL[0].hi * 40)
 """The local-critical-rate plot's axis: room below the smallest η the slider offers and far above the largest, the
 same for every η, so a move of η moves the lines in place."""
-"""Every setting of the lesson, declared once, by section: each section fills its own config."""
 
 
 @dataclass(frozen=True)

@@ -149,13 +149,19 @@ class UpdateRuleScene:
     tangent: tuple[np.ndarray, np.ndarray] | None
     course: Trajectory | None = None
     course_labels: list[Verdict] = field(default_factory=list)
-    gap_range: tuple[float, float] = (1e-12, 1e6)
-    """The loss-by-step panel's axis, J(θₜ) − J*: twelve decades below the start's and six above."""
 
     @property
     def curvature(self) -> float:
         """:math:`L = J'' = 2a`, the parabola's curvature."""
         return 2 * self.config.curvature
+
+    @property
+    def gap_range(self) -> tuple[float, float]:
+        """The loss-by-step panel's axis, :math:`J(\\theta_t) - J^*`: twelve decades below the start's and six above
+        (the same for every rate)."""
+        gap = max(float(self.surface.value(np.array([self.config.start]))) - float(self.surface.value(
+            self.surface.minima).min()), 1e-6)  # fmt: skip
+        return gap * 1e-12, gap * 1e6
 
     @property
     def minimum(self) -> float:
@@ -205,8 +211,6 @@ def update_rule_sweep(cfg: UpdateRuleConfig, lrs: Sequence[float]) -> tuple[Upda
     losses = surface.value(theta[:, None])
     top, bottom = float(losses.max()), float(losses.min())
     y_range = (bottom - 0.05 * (top - bottom), top + 0.05 * (top - bottom))
-    gap = max(float(surface.value(np.array([cfg.start]))) - float(surface.value(surface.minima).min()), 1e-6)
-    gap_range = (gap * 1e-12, gap * 1e6)  # the loss-by-step axis: the same for every rate, from where it starts
 
     course = None
     course_labels: list[Verdict] = []
@@ -227,7 +231,7 @@ def update_rule_sweep(cfg: UpdateRuleConfig, lrs: Sequence[float]) -> tuple[Upda
             tangent = (xs, selected.loss + g * (xs - th))
         return UpdateRuleScene(
             replace(cfg, lr=lr), surface, traj, verdicts[i], x_range, y_range, (theta, losses),
-            analysis.critical_lr(2 * cfg.curvature), selected, tangent, course, course_labels, gap_range,
+            analysis.critical_lr(2 * cfg.curvature), selected, tangent, course, course_labels,
         )  # fmt: skip
 
     return tuple(at(i, float(lr)) for i, lr in enumerate(lrs))
