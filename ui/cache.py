@@ -6,10 +6,11 @@ every interaction, and re-decorating a function there makes Streamlit read its s
 pickling: trajectories hold functions); callers never modify what they get.
 
 Every cache is bounded by entries and by age, and each entry is kept small (what the page draws), so a class
-moving sliders for an hour holds at most about 120 MB here: a tolerance sweep ~10 KB, a schedules scene at most
-~0.6 MB (1000 steps, every schedule; ``tests/lessons/test_schedules.py`` holds it to 2 MB), an escape scene
-~0.2 MB, a racer at most
-~150 KB (1000 steps of Adam with its internals), a range test ~50 KB.
+moving sliders for an hour holds at most about 120 MB here, and up to 96 MB more of sparse sweeps: a tolerance
+sweep ~10 KB, a schedules scene at most ~0.6 MB (1000 steps, every schedule; ``tests/lessons/test_schedules.py``
+holds it to 2 MB), an escape scene ~0.2 MB, a sparse sweep 3 MB (8 MB at 5000 steps: every step of its 25 rates,
+so that a move of η is a lookup), a racer at most ~150 KB (1000 steps of Adam with its internals), a range test
+~50 KB.
 """
 
 from collections.abc import Sequence
@@ -66,9 +67,15 @@ def run_racer(*args):  # each racer on its own: moving one racer's η reruns onl
     return adaptive.race_run(*args)
 
 
-@st.cache_resource(max_entries=32, ttl="1h", show_spinner="Streams of examples for SGD and AdaGrad, 25 rates each…")
 def sparse_scene(cfg: adaptive.SparseConfig) -> adaptive.SparseScene:
-    return adaptive.sparse_scene(cfg)
+    """The sparse scene at ``cfg``'s two rates, picked from a sweep cached on the other settings: a move of either
+    η is a lookup, for every session with the same other settings."""
+    return _sparse_runs(cfg.sweep_key()).at(cfg.lr_sgd, cfg.lr_adagrad)
+
+
+@st.cache_resource(max_entries=12, ttl="1h", show_spinner="Streams of examples for SGD and AdaGrad, 25 rates each…")
+def _sparse_runs(cfg: adaptive.SparseConfig) -> adaptive.SparseRuns:
+    return adaptive.sparse_runs(cfg)
 
 
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ import pandas as pd
 
 from lr_core import analysis
 from lr_core.analysis import Verdict
-from lr_core.controls import Choice, MultiChoice, Number, Toggle, build
+from lr_core.controls import Choice, MultiChoice, Number, Toggle, build, by_key
 from lr_core.lessons import Page
 from lr_core.online import OnlineProblem, OnlineRun, reddi, run_online, sparse_regression
 from lr_core.optimizers import OPTIMIZERS, VARIANTS, Optimizer, adagrad, adam, capabilities, make_optimizer, sgd
@@ -370,11 +370,18 @@ def range_test(cfg: RangeTestConfig) -> RangeTestScene:
 # --------------------------------------------------------------------------------- AdaGrad on sparse features
 
 
+SPARSE_RATES: tuple[float, ...] = tuple(
+    sorted({*by_key(SPARSE)["sp_sgd"].options({}), *by_key(SPARSE)["sp_adagrad"].options({})})
+)
+"""The rates of the sparse sweep: every option of its two η controls (25 from 0.001 to 3), so that moving either
+control picks a run the sweep already holds."""
+
+
 @dataclass(frozen=True)
 class SparseConfig:
     """SGD and AdaGrad, each at its own rate, on least squares with a rare feature
-    (:func:`lr_core.online.sparse_regression`), and both swept over ``sweep_rates`` rates on ``streams`` streams
-    of examples to find each one's best single rate."""
+    (:func:`lr_core.online.sparse_regression`), and both swept over ``rates`` (and the two chosen ones) on
+    ``streams`` streams of examples to find each one's best single rate."""
 
     rare: float = 0.02
     label_noise: float = 0.5
@@ -382,9 +389,18 @@ class SparseConfig:
     lr_sgd: float = 0.02
     lr_adagrad: float = 0.5
     streams: int = 8
-    sweep_lo: float = 1e-3
-    sweep_hi: float = 3.0
-    sweep_rates: int = 25
+    rates: tuple[float, ...] = SPARSE_RATES
+
+    def swept(self) -> tuple[float, ...]:
+        """The rates the sweep runs: ``rates`` and the two chosen rates, in increasing order."""
+        return tuple(sorted({*self.rates, self.lr_sgd, self.lr_adagrad}))
+
+    def sweep_key(self) -> SparseConfig:
+        """A config whose sweep holds this one's runs, the same for every choice of the two rates among ``rates``:
+        what a cache keys the sweep on, so that moving either η control is a lookup."""
+        if {self.lr_sgd, self.lr_adagrad} <= set(self.rates):
+            return replace(self, lr_sgd=self.rates[0], lr_adagrad=self.rates[0])
+        return self
 
 
 SPARSE_OPTIMIZERS = {"SGD": sgd, "AdaGrad": adagrad}
@@ -434,24 +450,61 @@ def _rms(errors: np.ndarray, axis: int) -> np.ndarray:
     return np.sqrt(np.mean(np.square(errors), axis=axis))
 
 
-def sparse_scene(cfg: SparseConfig) -> SparseScene:
-    """Sweep both optimizers over the same rates and streams, the chosen rate last in each batch: one
-    :func:`lr_core.online.run_online` call per optimizer, its runs one per stream and rate."""
+@dataclass(frozen=True)
+class SparseRuns:
+    """Both optimizers at every rate of ``rates`` on the same streams: per optimizer (by label) ``errors``, the
+    root-mean-square error of each weight over the streams after every step, shape ``(steps + 1, rates, 2)`` (NaN
+    for a rate that diverged on any stream), and ``effective``, its rate per weight on the first stream, shape
+    ``(steps, rates, 2)`` (NaN before a weight's first non-zero gradient). :meth:`at` is the scene at two of its
+    rates: what the page shows, picked without running anything."""
+
+    config: SparseConfig
+    problem: OnlineProblem
+    rates: np.ndarray
+    errors: dict[str, np.ndarray]
+    effective: dict[str, np.ndarray]
+    best: dict[str, float]
+
+    def at(self, lr_sgd: float, lr_adagrad: float) -> SparseScene:
+        """The scene with SGD at ``lr_sgd`` and AdaGrad at ``lr_adagrad`` (``ValueError`` for a rate not swept)."""
+        chosen = {"SGD": lr_sgd, "AdaGrad": lr_adagrad}
+        index = {}
+        for label, lr in chosen.items():
+            hits = np.flatnonzero(self.rates == lr)
+            if not hits.size:
+                raise ValueError(f"η = {lr:g} for {label} is not among the rates swept")
+            index[label] = int(hits[0])
+        return SparseScene(
+            replace(self.config, lr_sgd=lr_sgd, lr_adagrad=lr_adagrad), self.problem, chosen,
+            {label: e[:, index[label]] for label, e in self.errors.items()},
+            {label: r[:, index[label]] for label, r in self.effective.items()},
+            self.rates, {label: e[-1] for label, e in self.errors.items()}, self.best,
+        )  # fmt: skip
+
+
+def sparse_runs(cfg: SparseConfig) -> SparseRuns:
+    """Sweep both optimizers over :meth:`SparseConfig.swept` on the same streams: one
+    :func:`lr_core.online.run_online` call per optimizer, its runs one per stream and rate (an online run's cost is
+    its steps, so 25 rates cost about what one does)."""
     problem = sparse_regression(cfg.rare, label_noise=cfg.label_noise)
-    chosen = {"SGD": cfg.lr_sgd, "AdaGrad": cfg.lr_adagrad}
-    rates = np.logspace(np.log10(cfg.sweep_lo), np.log10(cfg.sweep_hi), cfg.sweep_rates)
-    errors, effective, final_error, best = {}, {}, {}, {}
+    rates = np.array(cfg.swept())
+    errors, effective, best = {}, {}, {}
     for label, make in SPARSE_OPTIMIZERS.items():
-        swept = run_online(problem, make(lr=np.append(rates, chosen[label])), [0.0, 0.0], cfg.steps,
-                           streams=cfg.streams)  # fmt: skip
+        swept = run_online(problem, make(lr=rates), [0.0, 0.0], cfg.steps, streams=cfg.streams)
         error = np.where(swept.diverged[None, :, :, None], np.nan, swept.error)  # (steps + 1, streams, rates, 2)
-        errors[label], final_error[label] = _rms(error[:, :, -1], axis=1), _rms(error[-1, :, :-1], axis=0)
+        errors[label] = _rms(error, axis=1)
         rate = swept.internals.get("effective_lr", np.broadcast_to(swept.lrs[:, None, :, None], swept.grads.shape))
-        seen = np.cumsum(swept.grads[:, 0, -1] != 0, axis=0) > 0
-        effective[label] = np.where(seen, rate[:, 0, -1], np.nan)
-        worse = np.where(np.isnan(final_error[label]).any(axis=1), np.inf, final_error[label].max(axis=1))
+        seen = np.cumsum(swept.grads[:, 0] != 0, axis=0) > 0
+        effective[label] = np.where(seen, rate[:, 0], np.nan)
+        final = errors[label][-1]
+        worse = np.where(np.isnan(final).any(axis=1), np.inf, final.max(axis=1))
         best[label] = float(rates[int(np.argmin(worse))])
-    return SparseScene(cfg, problem, chosen, errors, effective, rates, final_error, best)
+    return SparseRuns(cfg, problem, rates, errors, effective, best)
+
+
+def sparse_scene(cfg: SparseConfig) -> SparseScene:
+    """The sweep of ``cfg`` at its two chosen rates."""
+    return sparse_runs(cfg).at(cfg.lr_sgd, cfg.lr_adagrad)
 
 
 SPARSE_ERROR_RANGE = (1e-3, 3.0)

@@ -1,9 +1,11 @@
 """lr_core/lessons/adaptive.py: the race, the inspector and the racers' options follow the catalogues."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from lr_core.controls import defaults
+from lr_core.controls import by_key, defaults
 from lr_core.lessons import adaptive as lesson
 from lr_core.optimizers import VARIANTS
 from lr_core.surfaces import SURFACES
@@ -109,12 +111,36 @@ def test_the_sparse_scene_errors_are_root_mean_squares_over_the_streams():
     from lr_core.online import run_online
     from lr_core.optimizers import adagrad
 
-    cfg = lesson.SparseConfig(steps=200, streams=3, sweep_rates=5)
+    cfg = lesson.SparseConfig(steps=200, streams=3, rates=(1e-3, 1e-2, 0.1, 1.0))
     scene = lesson.sparse_scene(cfg)
     runs = run_online(scene.problem, adagrad(lr=cfg.lr_adagrad), [0.0, 0.0], 200, streams=3)
     rms = np.sqrt(np.mean(runs.error[:, :, 0] ** 2, axis=1))
     assert np.allclose(scene.errors["AdaGrad"], rms, rtol=1e-12), "the chosen rate's curve: every stream, in order"
-    assert scene.final_error["SGD"].shape == (5, 2) and scene.rates[0] == cfg.sweep_lo
+    assert scene.rates.tolist() == [1e-3, 1e-2, 0.02, 0.1, 0.5, 1.0], "the sweep's rates and the two chosen ones"
+    assert np.array_equal(scene.final_error["AdaGrad"][4], scene.errors["AdaGrad"][-1], equal_nan=True)
+
+
+def test_moving_either_rate_of_the_sparse_section_picks_a_run_of_one_sweep():
+    """The sweep runs every option of both η controls, so a move of either is a lookup (``sweep_key`` drops the
+    rates from the cache's key): the scene picked from it is the one a fresh run at those rates gives, to the last
+    bit. A rate from a link, outside the options, stays in the key and is swept too."""
+    options = lesson.SPARSE_RATES
+    assert {*by_key(lesson.SPARSE)["sp_sgd"].options({}), *by_key(lesson.SPARSE)["sp_adagrad"].options({})} == set(
+        options
+    )
+    base = lesson.SparseConfig(steps=150, streams=2)
+    moved = replace(base, lr_sgd=options[3], lr_adagrad=options[-2])
+    assert moved.sweep_key() == base.sweep_key()
+    sweep = lesson.sparse_runs(base.sweep_key())
+    picked, fresh = sweep.at(moved.lr_sgd, moved.lr_adagrad), lesson.sparse_scene(moved)
+    for label in ("SGD", "AdaGrad"):
+        assert np.array_equal(picked.errors[label], fresh.errors[label], equal_nan=True)
+        assert np.array_equal(picked.effective[label], fresh.effective[label], equal_nan=True)
+    assert picked.chosen == {"SGD": options[3], "AdaGrad": options[-2]} and picked.config == moved
+    linked = replace(base, lr_sgd=0.0123)
+    assert linked.sweep_key() == linked and 0.0123 in lesson.sparse_runs(linked).rates
+    with pytest.raises(ValueError, match="not among the rates swept"):
+        sweep.at(0.0123, 0.5)
 
 
 # ----------------------------------------------------------------------------------- AMSGrad's counterexample
