@@ -258,12 +258,14 @@ def _animated_paths(
     redraw: bool,
     duration: int = 120,
     companion: Any = None,
+    frames: bool = True,
 ) -> Spec:
     """Add each run twice: a faint, still, full-resolution path, and a bold one that moves with the frames; then
     the frames (which carry only the bold paths), Play/Pause buttons and a scrubbing slider. ``companion(i, run,
     steps)``, where given, is a trace of run ``i`` through ``steps`` on another subplot (its loss against the step,
     say): one per run, growing with the frames too (a frame drawn without redraw leaves a subplot it does not
-    name blank).
+    name blank). With ``frames=False`` the figure is the same but its frames are left empty: what a scrub's parts
+    are cut from (:mod:`lr_core.scrub`), which never carry frames, at a fraction of the cost.
 
     A run of at most :data:`MAX_FRAMES` steps grows step by step; a longer one is shown by a head that moves
     through the frame steps with a full-resolution trail of its last :data:`TRAIL` steps, so no step is ever
@@ -290,8 +292,8 @@ def _animated_paths(
     if companion is not None:
         animated += list(range(len(fig["data"]), len(fig["data"]) + len(runs)))
         fig["data"].extend(companion(i, run, np.arange(run.last + 1)) for i, run in enumerate(runs))
-    frames = []
-    for k in steps:
+    built = []
+    for k in steps if frames else ():
         data = []
         for run in runs:
             x, y = coords(run, None, bold(run, k))
@@ -301,9 +303,9 @@ def _animated_paths(
                 {"x": t["x"], "y": t["y"]}
                 for t in (companion(i, run, np.arange(min(int(k), run.last) + 1)) for i, run in enumerate(runs))
             ]
-        frames.append({"name": str(k), "data": data, "traces": animated})
-    fig["frames"] = frames
-    names = [f["name"] for f in frames]
+        built.append({"name": str(k), "data": data, "traces": animated})
+    fig["frames"] = built
+    names = [str(k) for k in steps]
     # under the axis (its ticks and title, ~60 px): the step slider with its labels (~90 px), then Play and Pause;
     # the figure grows by as much, so the plot keeps its size
     fig["layout"]["margin"]["b"] = 250
@@ -331,7 +333,7 @@ def _animated_paths(
     ]  # fmt: skip
     fig["layout"]["sliders"] = [
         {
-            "active": len(frames) - 1,
+            "active": len(names) - 1,
             "x": 0.0,
             "y": -62 / plot_height,
             "len": 1.0,
@@ -363,9 +365,10 @@ def path_on_curve(
     title: str = "Gradient descent on the loss curve",
     loss: str = "L",
     loss_by_step: tuple[float, float] | None = None,
+    frames: bool = True,
 ) -> Spec:
-    """The loss curve with each run's path animated step by step; ``loss`` is the loss's letter (the lessons that
-    call the curvature L call the loss J, as the course does).
+    """The loss curve with each run's path animated step by step (``frames=False``: see :func:`_animated_paths`);
+    ``loss`` is the loss's letter (the lessons that call the curvature L call the loss J, as the course does).
 
     ``tangent`` is a line ``(xs, ys)`` drawn at the selected step; ``step_arrow`` an arrow ``(x0, y0, x1, y1)``
     from :math:`(\\theta_t, L_t)` to :math:`(\\theta_{t+1}, L_{t+1})`. With ``loss_by_step = (floor, top)``, a
@@ -398,7 +401,7 @@ def path_on_curve(
     fig["layout"]["xaxis"] = {"title": {"text": "θ"}, "range": list(x_range)}
     fig["layout"]["yaxis"] = {"title": {"text": f"{loss}(θ)"}, "range": list(y_range)}
     if loss_by_step is None:
-        return _animated_paths(fig, runs, coords, marker_size=10, redraw=False)
+        return _animated_paths(fig, runs, coords, marker_size=10, redraw=False, frames=frames)
     floor, top = loss_by_step
     minimum = float(np.min(surface.value(surface.minima)))
 
@@ -407,7 +410,7 @@ def path_on_curve(
         return _line(steps, above, run.label, i, markers=True, marker_size=6, xaxis="x2", yaxis="y2",
                      showlegend=False, hovertemplate="t = %{x}: %{y:.3g}<extra></extra>")  # fmt: skip
 
-    fig = _animated_paths(fig, runs, coords, marker_size=10, redraw=False, companion=gap)
+    fig = _animated_paths(fig, runs, coords, marker_size=10, redraw=False, companion=gap, frames=frames)
     fig["layout"]["xaxis"]["domain"] = [0.0, 0.58]
     fig["layout"]["xaxis2"] = {"title": {"text": "step t"}, "range": [0, max(len(r.points) - 1 for r in runs)],
                                "domain": [0.7, 1.0], "anchor": "y2"}  # fmt: skip
@@ -503,9 +506,10 @@ def contour_paths(
     clickable: bool = False,
     title: str = "Paths on the loss surface",
     height: int = 600,
+    frames: bool = True,
 ) -> Spec:
     """The surface's level sets (a banded image, :func:`contour_image`) with each run's path; animation frames
-    carry only the paths.
+    carry only the paths (``frames=False``: see :func:`_animated_paths`).
 
     With ``log_levels`` the level sets are of :math:`\\log_{10}(1 + L - L_{min})`, which shows both the steep
     walls and the flat floor of a valley. With ``clickable`` an invisible grid of points lies over the plot so
@@ -540,7 +544,7 @@ def contour_paths(
     # the plot is square (equal axes), so the width beside it holds the legend without squeezing it
     if clickable:
         fig["layout"]["clickmode"] = "event+select"
-    return _animated_paths(fig, runs, coords, marker_size=7, redraw=False)
+    return _animated_paths(fig, runs, coords, marker_size=7, redraw=False, frames=frames)
 
 
 LEVELS = 24

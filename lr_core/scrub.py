@@ -159,10 +159,13 @@ def swept(
     scenes: Sequence[S],
     figures: Callable[[S], Mapping[str, Spec]],
     verdict: Callable[[S], Verdict] | None = None,
+    still: Callable[[S], Mapping[str, Spec]] | None = None,
 ) -> Swept[S]:
     """The :class:`Swept` of ``scenes`` (``scenes[i]`` computed at ``options[i]``): ``figures(scene)`` draws a scene's
-    figures by key; ``verdict(scene)`` is the verdict of the run the first of them shows."""
-    drawn = [figures(s) for s in scenes]
+    figures by key; ``verdict(scene)`` is the verdict of the run the first of them shows. ``still(scene)``, where
+    given, draws the same figures without their animation frames: the parts are cut from those (frames are never
+    among them, and building them was most of a sweep's cost), while the page draws its option with ``figures``."""
+    drawn = [(still or figures)(s) for s in scenes]
     keys = list(drawn[0])
     verdicts = tuple(verdict(s) for s in scenes) if verdict else ()
     scrubs = {k: scrub(options, [d[k] for d in drawn], verdicts if n == 0 else ()) for n, k in enumerate(keys)}

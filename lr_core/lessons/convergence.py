@@ -209,12 +209,14 @@ def stability_2d_sweep(cfg: Stability2DConfig, lrs: Sequence[float]) -> tuple[St
     return tuple(at(i, float(lr)) for i, lr in enumerate(lrs))
 
 
-def figures_2d(scene: Stability2DScene, tolerance: ToleranceSweep) -> dict[str, Spec]:
-    """The bowl's figures: the path on its contours, and the steps to tolerance with the rate marked."""
+def figures_2d(scene: Stability2DScene, tolerance: ToleranceSweep, frames: bool = True) -> dict[str, Spec]:
+    """The bowl's figures: the path on its contours, and the steps to tolerance with the rate marked; with
+    ``frames=False``, the path without the animation's frames (a sweep's parts, :func:`lr_core.scrub.swept`)."""
     cfg = scene.config
     return {
         "bowl_fig": figures.contour_paths(
-            scene.surface, figures.series_of(scene.traj, ["GD at your η"]), title="Gradient descent on the bowl"
+            scene.surface, figures.series_of(scene.traj, ["GD at your η"]), title="Gradient descent on the bowl",
+            frames=frames,
         ),
         "tolerance_fig": figures.steps_vs_lr(
             tolerance.lrs, tolerance.measured.astype(float), tolerance.predicted,
@@ -227,7 +229,10 @@ def swept_2d(cfg: Stability2DConfig, lrs: Sequence[float], tolerance: ToleranceS
     """The bowl at every rate of ``lrs``: the path's figure carries the η control, the steps-to-tolerance figure
     (``tolerance``, the sweep of the same bowl) follows it."""
     scenes = stability_2d_sweep(cfg, lrs)
-    return scrub.swept(lrs, scenes, lambda s: figures_2d(s, tolerance), lambda s: s.label)
+    return scrub.swept(
+        lrs, scenes, lambda s: figures_2d(s, tolerance), lambda s: s.label,
+        still=lambda s: figures_2d(s, tolerance, frames=False),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -237,9 +237,10 @@ def update_rule_sweep(cfg: UpdateRuleConfig, lrs: Sequence[float]) -> tuple[Upda
     return tuple(at(i, float(lr)) for i, lr in enumerate(lrs))
 
 
-def figure(scene: UpdateRuleScene) -> Spec:
+def figure(scene: UpdateRuleScene, frames: bool = True) -> Spec:
     """The step-by-step figure: the path on the parabola, the step arrow and tangent at the selected step, and the
-    loss against the step beside it (the same traces at every rate, so a drag of η only moves them)."""
+    loss against the step beside it (the same traces at every rate, so a drag of η only moves them); with
+    ``frames=False``, without the animation's frames (a sweep's parts, :func:`lr_core.scrub.swept`)."""
     cfg = scene.config
     runs = figures.series_of(scene.traj, ["your η"])  # its value is on the control above: the legend stays put
     if scene.course is not None:
@@ -256,13 +257,17 @@ def figure(scene: UpdateRuleScene) -> Spec:
         y_range=scene.y_range,
         loss="J",
         loss_by_step=scene.gap_range,
+        frames=frames,
     )
 
 
 def swept(cfg: UpdateRuleConfig, lrs: Sequence[float]) -> Swept[UpdateRuleScene]:
     """The scene and figure at every rate of ``lrs``, for the page to draw one and the browser to scrub through all."""
     scenes = update_rule_sweep(cfg, lrs)
-    return scrub.swept(lrs, scenes, lambda s: {"update_rule_fig": figure(s)}, lambda s: s.label)
+    return scrub.swept(
+        lrs, scenes, lambda s: {"update_rule_fig": figure(s)}, lambda s: s.label,
+        still=lambda s: {"update_rule_fig": figure(s, frames=False)},
+    )  # fmt: skip
 
 
 def update_rule_config(values: Mapping[str, Any]) -> UpdateRuleConfig:
