@@ -37,16 +37,21 @@ PERIOD = 2.0
 ARRIVALS = 10.0  # students opening their page per second while the class comes in
 
 
-async def load(url: str, targets: list[Target], seconds: float, seed: int) -> tuple[list[float], int, float]:
+async def load(url: str, targets: list[Target], seconds: float, seed: int) -> tuple[list[Student], float]:
     rng = random.Random(seed)
     students = [Student(url, random.Random(rng.random()), target, PERIOD) for target in targets]
     start = time.monotonic()
     until = start + seconds
     ramp = len(students) / ARRIVALS  # students come in at ARRIVALS a second, in random order
     await asyncio.gather(*(s.run(until, rng.uniform(0, ramp)) for s in students))
-    elapsed = time.monotonic() - start
-    latencies = [x for s in students for x in s.latencies]
-    return latencies, sum(s.errors for s in students), elapsed
+    return students, time.monotonic() - start
+
+
+def summary(students: list[Student]) -> tuple[int, float, float, int]:
+    """The moves, their p50 and p95 (ms) and the errors of ``students``."""
+    ms = [x * 1e3 for s in students for x in s.latencies]
+    p50 = statistics.median(ms) if ms else float("nan")
+    return len(ms), p50, report.percentile(ms, 95), sum(s.errors for s in students)
 
 
 def main() -> None:
@@ -61,15 +66,16 @@ def main() -> None:
     options = [f"--{o.split('=', 1)[0]}={o.split('=', 1)[1]}" for o in args.server_option]
     server, url = start_server(*options)
     try:
-        rows = []
+        rows, lessons = [], []
         for n in args.students:
             targets = [Target(PAGE, SLIDER_LABEL)] * n if args.one_slider else spread(url, n, random.Random(n))
-            latencies, errors, elapsed = asyncio.run(load(url, targets, args.seconds, n))
-            ms = [x * 1e3 for x in latencies]
-            p50, p95 = (statistics.median(ms) if ms else float("nan")), report.percentile(ms, 95)
-            rows.append((n, len(latencies) / elapsed, p50, p95, errors))
-            print(f"N={n}: {len(latencies) / elapsed:.1f} reruns/s, p50 {p50:.0f} ms, "
-                  f"p95 {p95:.0f} ms, errors {errors}", flush=True)  # fmt: skip
+            students, elapsed = asyncio.run(load(url, targets, args.seconds, n))
+            moves, p50, p95, errors = summary(students)
+            rows.append((n, moves / elapsed, p50, p95, errors))
+            print(f"N={n}: {moves / elapsed:.1f} reruns/s, p50 {p50:.0f} ms, p95 {p95:.0f} ms, errors {errors}",
+                  flush=True)  # fmt: skip
+            for page in dict.fromkeys(t.page for t in targets):
+                lessons.append((n, page, *summary([s for s in students if s.target.page == page])))
     finally:
         server.terminate()
     ok = [n for n, _, _, p95, errors in rows if p95 <= 300 and errors == 0]
@@ -86,6 +92,15 @@ def main() -> None:
         "| students | reruns/s | p50 | p95 | errors |",
         "|---|---|---|---|---|",
         *[f"| {n} | {tp:.1f} | {p50:.0f} ms | {p95:.0f} ms | {err} |" for n, tp, p50, p95, err in rows],
+        "",
+        "Per lesson (its students' moves; an error is a first page load or a move that failed or took over 10 s):",
+        "",
+        "| students | lesson | moves | p50 | p95 | errors |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {n} | {page} | {moves} | {p50:.0f} ms | {p95:.0f} ms | {err} |"
+            for n, page, moves, p50, p95, err in lessons
+        ],
         "",
         f"Largest N tested with p95 <= 300 ms and no errors: {max(ok) if ok else 'none'}.",
         "Budget (speed issue #14): spread over the lessons, 100 students p95 <= 300 ms and 200 students p95 <= 600 ms,"
