@@ -64,3 +64,52 @@ def test_a_session_in_debt_waits_while_others_use_the_server_and_never_alone():
         assert -fair.MAX_DEBT <= student.session_state["fair.bucket"][0] <= fair.BURST
     finally:
         fair.RATE, fair.BURST, fair.MAX_DEBT, fair.PRESENT = saved
+
+
+def heavy_script() -> None:
+    import time
+
+    import streamlit as st
+
+    from ui import fair
+
+    log = st.session_state["log"]
+    with fair.heavy():
+        log.append(("in", st.session_state["name"], time.perf_counter()))
+        with fair.heavy():  # re-entrant: a heavy call inside a heavy call goes straight in
+            end = time.thread_time() + 0.3
+            while time.thread_time() < end:
+                pass
+        log.append(("out", st.session_state["name"], time.perf_counter()))
+
+
+def test_heavy_work_runs_one_session_at_a_time_and_light_work_never_waits_for_it():
+    """Two sessions' heavy blocks at once: the second starts when the first ends. A session with no heavy work
+    runs meanwhile without waiting for the slot."""
+    log: list = []
+    sessions = []
+    for name in ("a", "b"):
+        at = AppTest.from_function(heavy_script, default_timeout=30)
+        at.session_state["log"], at.session_state["name"] = log, name
+        sessions.append(at)
+    threads = [threading.Thread(target=at.run) for at in sessions]
+    for t in threads:
+        t.start()
+    while not log:
+        time.sleep(0.005)
+    from ui import fair
+
+    saved = fair.RATE, fair.BURST, fair.MAX_DEBT, fair.PRESENT
+    try:
+        light = _session()
+        light.run()  # while a heavy block holds the slot
+    finally:
+        fair.RATE, fair.BURST, fair.MAX_DEBT, fair.PRESENT = saved
+    for t in threads:
+        t.join()
+    events = [(kind, name) for kind, name, _ in sorted(log, key=lambda e: e[2])]
+    first = events[0][1]
+    second = "b" if first == "a" else "a"
+    assert events == [("in", first), ("out", first), ("in", second), ("out", second)], events
+    assert light.session_state["waits"][0] < 0.02
+    assert not any(at.exception for at in sessions)

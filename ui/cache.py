@@ -3,7 +3,9 @@
 The decorators live here, in a module imported once, and not in the page scripts: a page script runs again on
 every interaction, and re-decorating a function there makes Streamlit read its source again to key the cache
 (``inspect.getsource``, about 8 ms a rerun, measured). ``cache_resource`` returns the very object it stored (no
-pickling: trajectories hold functions); callers never modify what they get.
+pickling: trajectories hold functions); callers never modify what they get. The heavy ones (0.1 s and more on a
+miss: trainings, long streams) compute in the server's one slot for heavy work (:func:`ui.fair.heavy`), so a
+class's light moves are not held up behind many of them at once.
 
 Every cache is bounded by entries and by age, and each entry is kept small (what the page draws), so a class
 moving sliders for an hour holds at most about 120 MB here, and up to 96 MB more of sparse sweeps: a tolerance
@@ -22,6 +24,7 @@ import streamlit as st
 from lr_core import classroom as class_store
 from lr_core.lessons import adaptive, convergence, practice, schedules, update_rule
 from lr_core.scrub import Swept
+from ui import fair
 
 
 def swept(cfg: Any, lrs: Sequence[float]) -> Swept:
@@ -75,12 +78,14 @@ def sparse_scene(cfg: adaptive.SparseConfig) -> adaptive.SparseScene:
 
 @st.cache_resource(max_entries=12, ttl="1h", show_spinner="Streams of examples for SGD and AdaGrad, 25 rates each…")
 def _sparse_runs(cfg: adaptive.SparseConfig) -> adaptive.SparseRuns:
-    return adaptive.sparse_runs(cfg)
+    with fair.heavy():
+        return adaptive.sparse_runs(cfg)
 
 
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner=False)
 def reddi_scene(cfg: adaptive.ReddiConfig) -> adaptive.ReddiScene:
-    return adaptive.reddi_scene(cfg)
+    with fair.heavy():
+        return adaptive.reddi_scene(cfg)
 
 
 @st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)
@@ -90,32 +95,38 @@ def range_test(cfg: adaptive.RangeTestConfig) -> adaptive.RangeTestScene:
 
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner="Training three networks…")
 def learning_curves(cfg: practice.CurvesConfig) -> practice.Curves:
-    return practice.learning_curves(cfg)
+    with fair.heavy():
+        return practice.learning_curves(cfg)
 
 
 @st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)  # the page shows its own progress
 def sweep_scores(*args):  # one optimizer (and schedule) swept: shared by the sections that sweep the same thing
-    return practice.sweep_scores(*args)
+    with fair.heavy():
+        return practice.sweep_scores(*args)
 
 
 @st.cache_resource(max_entries=64, ttl="1h", show_spinner=False)
 def strategy_run(*args):  # one strategy trained at its best peak rate, with its curves
-    return practice.strategy_run(*args)
+    with fair.heavy():
+        return practice.strategy_run(*args)
 
 
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner="Five range tests, and a training at each suggestion…")
 def range_tests(cfg: practice.RangeConfig) -> practice.RangeScene:
-    return practice.range_tests(cfg)
+    with fair.heavy():
+        return practice.range_tests(cfg)
 
 
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner="Three searches, each training its budget of networks…")
 def searches(cfg: practice.SearchConfig) -> practice.SearchScene:
-    return practice.searches(cfg)
+    with fair.heavy():
+        return practice.searches(cfg)
 
 
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner="Training 15 networks on a small set…")
 def overfitting(cfg: practice.OverfitConfig) -> practice.Overfit:
-    return practice.overfitting(cfg)
+    with fair.heavy():
+        return practice.overfitting(cfg)
 
 
 @st.cache_resource(max_entries=32, ttl="1h", show_spinner="Pretraining on 0–4, fine-tuning on 5–9…")

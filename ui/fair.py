@@ -78,6 +78,23 @@ def metered() -> Iterator[None]:
         st.session_state["fair.bucket"] = (max(-MAX_DEBT, tokens - spent), time.monotonic())
 
 
+_heavy = threading.RLock()
+
+
+@contextmanager
+def heavy() -> Iterator[None]:
+    """Run the block in the server's one slot for heavy engine work (a network's training, a stream of thousands of
+    steps: 0.1 to 10 s on a miss), waiting for it if another session holds it. Python runs one thread at a time, in
+    turns of a few milliseconds: with twenty trainings under way, a light rerun (a lookup, 10-40 ms of work) took
+    a turn after each of them and waited for all twenty; with one at a time it waits for one. Heavy work queues
+    behind heavy work instead. Measured (``benchmarks/class_load.py``, 100 students over the five lessons, with and
+    without the slot in one session): the four lighter lessons' median move 7.1 -> 3.0 s and the server's moves
+    10.8 -> 17.7 a second, while the practice lesson's trainings queue (its median 7.5 -> 10 s, replies over 10 s
+    9 -> 78). Re-entrant."""
+    with _heavy:
+        yield
+
+
 def section(fn: Callable[..., Any] | None = None, *, every: float | None = None) -> Any:
     """A lesson section: an ``st.fragment`` (a move of its controls reruns it alone), metered like a whole run;
     with ``every`` (seconds) it also reruns by itself that often (a live tally), as ``@section(every=2)``."""
