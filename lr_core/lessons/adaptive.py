@@ -101,10 +101,10 @@ SPARSE = (
     Number(key="sp_noise", label="label noise σ", default=0.5, lo=0.0, hi=2.0, step=0.1, field="label_noise"),
     Number(key="sp_steps", label="examples seen (steps)", default=2000, lo=100, hi=5000, step=100, integer=True,
            field="steps"),
-    Number(key="sp_sgd", label="η for SGD", default=0.02, lo=1e-3, hi=3.0, scale="log", per_decade=6,
-           field="lr_sgd", marks=lambda _: (0.02, 0.1)),
-    Number(key="sp_adagrad", label="η for AdaGrad", default=0.5, lo=1e-3, hi=3.0, scale="log", per_decade=6,
-           field="lr_adagrad", marks=lambda _: (0.5,)),
+    Number(key="sp_sgd", label="η for SGD on the sparse stream", default=0.02, lo=1e-3, hi=3.0, scale="log",
+           per_decade=6, field="lr_sgd", marks=lambda _: (0.02, 0.1)),
+    Number(key="sp_adagrad", label="η for AdaGrad on the sparse stream", default=0.5, lo=1e-3, hi=3.0, scale="log",
+           per_decade=6, field="lr_adagrad", marks=lambda _: (0.5,)),
 )  # fmt: skip
 """The sparse-features section's settings."""
 
@@ -117,7 +117,8 @@ REDDI = (
            labels={"paper": "1/(1 + C²), the paper's", "0.9": "0.9", "0.99": "0.99", "0.999": "0.999, torch's"}),
     Number(key="rk_lr", label="α, the rate at step 1 (then α/√t)", default=0.1, lo=1e-3, hi=1.0, scale="log",
            per_decade=6, field="lr", marks=lambda _: (0.1, 0.5)),
-    Number(key="rk_steps", label="steps", default=3000, lo=30, hi=6000, step=30, integer=True, field="steps"),
+    Number(key="rk_steps", label="steps of the counterexample", default=3000, lo=30, hi=6000, step=30, integer=True,
+           field="steps"),
 )  # fmt: skip
 """The AMSGrad section's settings: Reddi, Kale and Kumar's counterexample."""
 

@@ -45,6 +45,14 @@ def test_each_lesson_declares_its_controls_once_with_unique_keys():
             assert c.parse(c.encode(c.default)) == c.default, (page.key, c.key)
 
 
+def test_no_two_controls_of_a_page_share_a_label():
+    """A label is a control's accessible name: a screen reader's list of a page's controls, a voice command and a
+    test's get_by_role must tell any two apart (the race's and the sparse section's "η for SGD" could not)."""
+    for page, controls in lessons.CONTROLS.items():
+        labels = [c.label for c in controls]
+        assert len(set(labels)) == len(labels), (page, sorted({x for x in labels if labels.count(x) > 1}))
+
+
 def test_every_section_of_a_page_is_metered():
     """A page's sections are ``@ui.section`` (an st.fragment with the session's fair share), never a bare
     ``@st.fragment``, whose reruns would escape the meter (ui/fair.py)."""
