@@ -20,7 +20,6 @@ import asyncio
 import random
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,17 +34,12 @@ from lr_core.lessons import LESSONS
 async def moves(url: str, target: Target, n: int, pause: float, seed: int) -> tuple[list[float], int]:
     """``n`` moves of ``target``'s control by one session, ``pause`` seconds apart: their latencies (ms), errors."""
     student = Student(url, random.Random(seed), target, 0)
-    times, errors = [], 0
     async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-        await ws.send(student._rerun(False))
-        await student._until_finished(ws)
+        await student.open(ws)
         for _ in range(n):
             await asyncio.sleep(pause)
-            t0 = time.perf_counter()
-            await ws.send(student._rerun(True))
-            errors += not await student._until_finished(ws)
-            times.append((time.perf_counter() - t0) * 1e3)
-    return times, errors
+            await student.move(ws)
+    return [t * 1e3 for t in student.latencies], student.errors
 
 
 def main() -> None:

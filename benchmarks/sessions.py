@@ -106,6 +106,25 @@ class Student:
             elif kind == "script_finished":
                 return ok
 
+    async def open(self, ws) -> bool:
+        """Open the page on ``ws`` (a full script run, which finds the control): whether it ran without raising."""
+        await ws.send(self._rerun(False))
+        return await self._until_finished(ws)
+
+    async def move(self, ws) -> float:
+        """Move the control once and wait until the run it starts has finished: the seconds it took, kept in
+        ``latencies`` (an exception element or no answer within :data:`TIMEOUT` counts in ``errors``)."""
+        t0 = time.perf_counter()
+        await ws.send(self._rerun(True))
+        try:
+            ok = await self._until_finished(ws)
+        except TimeoutError:
+            ok = False
+        took = time.perf_counter() - t0
+        self.latencies.append(took)
+        self.errors += not ok
+        return took
+
     async def run(self, until: float, arrive: float = 0.0) -> None:
         """Open the page ``arrive`` seconds from now (a class comes in over a minute, not in one instant), then move
         the control until ``until``."""
@@ -113,21 +132,12 @@ class Student:
         try:
             async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
                                           open_timeout=TIMEOUT) as ws:  # fmt: skip
-                await ws.send(self._rerun(False))
-                if not await self._until_finished(ws) or self.widget is None:
+                if not await self.open(ws) or self.widget is None:
                     self.errors += 1
                     return
                 await asyncio.sleep(self.rng.uniform(0, self.period))
                 while time.monotonic() < until:
-                    t0 = time.perf_counter()
-                    await ws.send(self._rerun(True))
-                    try:
-                        ok = await self._until_finished(ws)
-                    except TimeoutError:
-                        ok = False
-                    self.latencies.append(time.perf_counter() - t0)
-                    self.errors += not ok
-                    await asyncio.sleep(max(0.0, self.period - (time.perf_counter() - t0)))
+                    await asyncio.sleep(max(0.0, self.period - await self.move(ws)))
         except (OSError, websockets.WebSocketException, TimeoutError):
             self.errors += 1
 
@@ -136,8 +146,7 @@ async def sliders_on_arrival(url: str, page: str) -> list[str]:
     """The labels of every slider a lesson shows on arrival (what a student can move without opening anything)."""
     probe = Student(url, random.Random(0), Target(page, ""))
     async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-        await ws.send(probe._rerun(False))
-        await probe._until_finished(ws)
+        await probe.open(ws)
     return probe.sliders
 
 
